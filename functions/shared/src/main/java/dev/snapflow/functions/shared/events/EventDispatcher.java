@@ -1,0 +1,84 @@
+package dev.snapflow.functions.shared.events;
+
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one place an incoming CloudEvent meets its handler, whatever transport brought it. Fails at startup
+ * when two handlers claim the same type, so routing is never ambiguous.
+ */
+@Singleton
+public class EventDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+
+    private final Map<String, EventHandler> handlersByType = new HashMap<>();
+    private final MeterRegistry meters;
+
+    public EventDispatcher(List<EventHandler> handlers, MeterRegistry meters) {
+        this.meters = meters;
+        for (EventHandler handler : handlers) {
+            for (String type : handler.eventTypes()) {
+                EventHandler previous = handlersByType.putIfAbsent(type, handler);
+                if (previous != null) {
+                    throw new IllegalStateException("two handlers claim event type " + type + ": "
+                            + previous.getClass().getName() + " and " + handler.getClass().getName());
+                }
+            }
+        }
+    }
+
+    /** The types this function handles. */
+    public Set<String> handledTypes() {
+        return new TreeSet<>(handlersByType.keySet());
+    }
+
+    public Optional<EventHandler> handlerFor(String type) {
+        return Optional.ofNullable(handlersByType.get(type));
+    }
+
+    /**
+     * Hands the event to its handler. An exception escaping a handler means "try again later" (a database or
+     * broker outage), never "drop it".
+     *
+     * @param transport {@code http} or {@code kafka}, for metrics and logs
+     */
+    public HandlingOutcome dispatch(CloudEvent event, String transport) {
+        EventHandler handler = handlersByType.get(event.getType());
+        if (handler == null) {
+            return count(event, transport, HandlingOutcome.reject("no handler for event type " + event.getType()
+                    + " in this function; handled types: " + handledTypes()));
+        }
+        HandlingOutcome outcome;
+        try {
+            outcome = handler.handle(event);
+        } catch (RuntimeException e) {
+            LOG.warn("handler of {} failed for event {}; it will be retried", event.getType(), event.getId(), e);
+            outcome = HandlingOutcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return count(event, transport, outcome);
+    }
+
+    private HandlingOutcome count(CloudEvent event, String transport, HandlingOutcome outcome) {
+        String name = switch (outcome) {
+            case HandlingOutcome.Done d -> "done";
+            case HandlingOutcome.Retry r -> "retry";
+            case HandlingOutcome.Reject r -> "reject";
+        };
+        meters.counter("snapflow.events.handled", "type", event.getType(), "transport", transport, "outcome", name)
+                .increment();
+        if (outcome instanceof HandlingOutcome.Reject reject) {
+            LOG.warn("rejected event {} of type {}: {}", event.getId(), event.getType(), reject.reason());
+        }
+        return outcome;
+    }
+}
