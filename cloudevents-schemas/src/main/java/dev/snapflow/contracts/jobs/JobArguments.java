@@ -1,6 +1,7 @@
 package dev.snapflow.contracts.jobs;
 
 import dev.snapflow.contracts.storage.PathSegment;
+import dev.snapflow.contracts.storage.S3Uri;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -149,9 +150,7 @@ public record JobArguments(
     }
 
     private static void requireS3Uri(String field, String value) {
-        if (value == null || !value.startsWith("s3://") || value.indexOf('/', 5) < 0) {
-            throw new IllegalArgumentException(field + " must be an s3://bucket/key URI, was '" + value + "'");
-        }
+        S3Uri.parse(field, value);
     }
 
     private static void add(List<String> args, String flag, String value) {
