@@ -1,0 +1,35 @@
+package dev.snapflow.functions.launch.backend;
+
+import java.util.Objects;
+
+/** What a launch attempt came to. */
+public sealed interface LaunchOutcome {
+
+    /** The job was started now. */
+    record Launched(JobRef ref) implements LaunchOutcome {
+        public Launched {
+            Objects.requireNonNull(ref, "ref");
+        }
+    }
+
+    /** A job with this id was started before (a redelivery, or another launch instance won): nothing started. */
+    record AlreadyRunning(JobRef ref) implements LaunchOutcome {
+        public AlreadyRunning {
+            Objects.requireNonNull(ref, "ref");
+        }
+    }
+
+    /** The backend is full for now; the same message can be tried again later. Nothing was started. */
+    record AtCapacity(String reason) implements LaunchOutcome {
+        public AtCapacity {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The job cannot be started (bad image, missing class path, refused spec): retrying the same message won't help. */
+    record Rejected(String reason) implements LaunchOutcome {
+        public Rejected {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

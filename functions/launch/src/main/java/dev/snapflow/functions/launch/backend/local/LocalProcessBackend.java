@@ -1,0 +1,407 @@
+package dev.snapflow.functions.launch.backend.local;
+
+import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobArguments;
+import dev.snapflow.contracts.jobs.JobId;
+import dev.snapflow.functions.launch.backend.CancelOutcome;
+import dev.snapflow.functions.launch.backend.JobBackend;
+import dev.snapflow.functions.launch.backend.JobLaunch;
+import dev.snapflow.functions.launch.backend.JobRef;
+import dev.snapflow.functions.launch.backend.JobStatusSink;
+import dev.snapflow.functions.launch.backend.LaunchOutcome;
+import dev.snapflow.functions.launch.backend.ObservedFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs each job as a child JVM on this machine, the way a driver pod would run it: same main class, same
+ * arguments, the callback token in the environment only.
+ *
+ * <p>A job's directory under the work dir is created atomically before anything starts: whoever creates it
+ * owns the job, so a redelivered message or a second launch instance on the same work dir starts nothing.
+ * The directory keeps {@code job.log} (stdout and stderr), {@code pid}, and {@code rejected} or
+ * {@code exit-code} once known.
+ */
+public final class LocalProcessBackend implements JobBackend, AutoCloseable {
+    public static final String BACKEND = "local";
+    /** Marks a child's command line so a later launch instance can recognise its process by pid. */
+    static final String JOB_ID_PROPERTY = "-Dsnapflow.job.id=";
+    /** Exit code of a JVM started with -XX:+ExitOnOutOfMemoryError that ran out of heap. */
+    static final int EXIT_OUT_OF_MEMORY = 3;
+    /** 128 + SIGKILL: most often the kernel's OOM killer when nobody here killed it. */
+    static final int EXIT_KILLED = 137;
+    static final String EXIT_CODE_FILE = "exit-code";
+    static final String CANCELLED_MARKER = "cancelled";
+    private static final int LOG_TAIL_BYTES = 4096;
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProcessBackend.class);
+
+    /** What Spark needs opened on Java 17+ (as spark-submit's JavaModuleOptions). */
+    static final List<String> SPARK_JVM_OPTIONS = List.of(
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false",
+            "-Dio.netty.tryReflectionSetAccessible=true",
+            "--enable-native-access=ALL-UNNAMED",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    /** The parent's environment a job may see; everything else (the HMAC key above all) stays out. */
+    private static final List<String> INHERITED_ENVIRONMENT = List.of("PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ");
+
+    private final LocalBackendSettings settings;
+    private final JobStatusSink statusSink;
+    private final Clock clock;
+    private final Semaphore slots;
+    private final Map<JobId, RunningJob> running = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "local-job-timers");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public LocalProcessBackend(LocalBackendSettings settings, JobStatusSink statusSink, Clock clock) {
+        this.settings = settings;
+        this.statusSink = statusSink;
+        this.clock = clock;
+        this.slots = new Semaphore(settings.maxConcurrentJobs());
+    }
+
+    @Override
+    public LaunchOutcome launch(JobLaunch launch) {
+        JobId jobId = launch.jobId();
+        Path jobDir = settings.workDir().resolve(jobId.value());
+        JobRef ref = new JobRef(jobId, BACKEND, jobDir.toString());
+        if (Files.isDirectory(jobDir)) {
+            return earlierOutcome(jobDir, ref);
+        }
+        if (!slots.tryAcquire()) {
+            return new LaunchOutcome.AtCapacity("all " + settings.maxConcurrentJobs() + " local job slots are busy");
+        }
+        boolean started = false;
+        try {
+            Files.createDirectories(settings.workDir());
+            try {
+                Files.createDirectory(jobDir);
+            } catch (FileAlreadyExistsException lostTheRace) {
+                return earlierOutcome(jobDir, ref);
+            }
+            List<String> command;
+            try {
+                command = command(launch, jobDir);
+            } catch (IOException | IllegalArgumentException e) {
+                return reject(jobDir, "job class path unusable: " + e.getMessage());
+            }
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(jobDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(jobDir.resolve("job.log").toFile()));
+            environment(builder.environment(), launch, jobDir);
+            Files.createDirectories(jobDir.resolve("tmp"));
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                return reject(jobDir, "could not start " + settings.javaBinary() + ": " + e.getMessage());
+            }
+            Files.writeString(jobDir.resolve("pid"), Long.toString(process.pid()));
+            track(jobId, jobDir, process, launch);
+            started = true;
+            return new LaunchOutcome.Launched(ref);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare job directory " + jobDir, e);
+        } finally {
+            if (!started) {
+                slots.release();
+            }
+        }
+    }
+
+    @Override
+    public CancelOutcome cancelProcess(String processId) {
+        String prefix = jobIdPrefix(processId);
+        List<JobId> stopped = new ArrayList<>();
+        for (RunningJob job : running.values()) {
+            if (job.jobId.value().startsWith(prefix) && job.end(Ending.CANCELLED)) {
+                markCancelled(job.jobDir);
+                killTree(job.process.toHandle());
+                stopped.add(job.jobId);
+            }
+        }
+        stopped.addAll(cancelOrphans(prefix));
+        return new CancelOutcome(stopped);
+    }
+
+    /** The part every job id of the process starts with (JobId puts process, step, attempt in that order). */
+    private static String jobIdPrefix(String processId) {
+        String firstJob = JobId.of(processId, 1, 1).value();
+        return firstJob.substring(0, firstJob.length() - "s1-a1".length());
+    }
+
+    /** Number of jobs this instance is running now. */
+    public int runningJobs() {
+        return running.size();
+    }
+
+    /** Kills the jobs this instance started: they belong to it, as pods belong to their Job. */
+    @Override
+    public void close() {
+        List<Process> processes = new ArrayList<>();
+        for (RunningJob job : running.values()) {
+            if (job.end(Ending.SHUTDOWN)) {
+                killTree(job.process.toHandle());
+                processes.add(job.process);
+            }
+        }
+        for (Process process : processes) {
+            try {
+                if (!process.waitFor(settings.killGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+                    LOG.warn("job process {} did not exit after kill", process.pid());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        timers.shutdownNow();
+    }
+
+    private LaunchOutcome earlierOutcome(Path jobDir, JobRef ref) {
+        Path rejected = jobDir.resolve("rejected");
+        if (Files.exists(rejected)) {
+            try {
+                return new LaunchOutcome.Rejected(Files.readString(rejected));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new LaunchOutcome.AlreadyRunning(ref);
+    }
+
+    private LaunchOutcome reject(Path jobDir, String reason) throws IOException {
+        Files.writeString(jobDir.resolve("rejected"), reason);
+        return new LaunchOutcome.Rejected(reason);
+    }
+
+    private List<String> command(JobLaunch launch, Path jobDir) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(settings.javaBinary().toString());
+        command.add("-Xmx" + launch.profile().resources().driverMemoryMb() + "m");
+        command.addAll(settings.jvmFlags());
+        command.addAll(SPARK_JVM_OPTIONS);
+        command.add(JOB_ID_PROPERTY + launch.jobId().value());
+        command.add("-Djava.io.tmpdir=" + jobDir.resolve("tmp"));
+        command.add("-Dspark.master=local[" + launch.profile().resources().driverCores() + "]");
+        command.add("-Dspark.local.dir=" + jobDir.resolve("tmp"));
+        command.add("-Dspark.ui.enabled=false");
+        command.add("-cp");
+        command.add(resolveClasspath());
+        command.add(launch.profile().mainClass());
+        command.addAll(launch.arguments().toArgs());
+        return command;
+    }
+
+    private String resolveClasspath() throws IOException {
+        List<String> entries = new ArrayList<>();
+        for (String entry : settings.classpath().split(File.pathSeparator)) {
+            if (entry.startsWith("@")) {
+                Path file = Path.of(entry.substring(1));
+                if (!Files.isRegularFile(file)) {
+                    throw new IOException("class path file " + file + " does not exist (build spark-jobs first)");
+                }
+                String listed = Files.readString(file).strip();
+                if (!listed.isEmpty()) {
+                    entries.add(listed);
+                }
+            } else if (!entry.isBlank()) {
+                entries.add(entry);
+            }
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("class path '" + settings.classpath() + "' has no entries");
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private void environment(Map<String, String> environment, JobLaunch launch, Path jobDir) {
+        Map<String, String> parent = Map.copyOf(environment);
+        environment.clear();
+        for (String name : INHERITED_ENVIRONMENT) {
+            if (parent.containsKey(name)) {
+                environment.put(name, parent.get(name));
+            }
+        }
+        environment.putAll(settings.environment());
+        environment.put("SPARK_LOCAL_IP", "127.0.0.1");
+        environment.put("SPARK_LOCAL_DIRS", jobDir.resolve("tmp").toString());
+        environment.put(JobArguments.CALLBACK_TOKEN_ENV, launch.callbackToken());
+    }
+
+    private void track(JobId jobId, Path jobDir, Process process, JobLaunch launch) {
+        RunningJob job = new RunningJob(jobId, jobDir, process);
+        running.put(jobId, job);
+        long timeoutMillis = launch.profile().timeout().toMillis();
+        job.deadline = timers.schedule(() -> {
+            if (job.end(Ending.TIMED_OUT)) {
+                killTree(process.toHandle());
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        process.onExit().whenComplete((exited, error) -> exited(job, timeoutMillis));
+    }
+
+    private void exited(RunningJob job, long timeoutMillis) {
+        running.remove(job.jobId);
+        job.deadline.cancel(false);
+        int exitCode = job.process.exitValue();
+        try {
+            Ending ending = job.ending.get();
+            boolean cancelled = ending == Ending.CANCELLED || Files.exists(job.jobDir.resolve(CANCELLED_MARKER));
+            Optional<ObservedFailure> failure = Optional.empty();
+            if (ending == Ending.TIMED_OUT) {
+                failure = Optional.of(new ObservedFailure(job.jobId, ErrorClass.DEADLINE_EXCEEDED,
+                        "killed after the action's timeout of " + timeoutMillis + " ms" + logTail(job.jobDir)));
+            } else if (ending == null && !cancelled && exitCode != 0) {
+                failure = Optional.of(crash(job, exitCode));
+            }
+            failure.ifPresent(observed -> statusSink.report(observed.toReport(clock.instant())));
+        } catch (RuntimeException e) {
+            LOG.warn("could not report the end of job {}", job.jobId, e);
+        } finally {
+            slots.release();
+            // Written last: once it exists, everything about this job's end has been done.
+            try {
+                Files.writeString(job.jobDir.resolve(EXIT_CODE_FILE), Integer.toString(exitCode));
+            } catch (IOException e) {
+                LOG.warn("could not record the exit code of job {}", job.jobId, e);
+            }
+        }
+    }
+
+    private ObservedFailure crash(RunningJob job, int exitCode) {
+        ErrorClass errorClass = exitCode == EXIT_OUT_OF_MEMORY || exitCode == EXIT_KILLED
+                ? ErrorClass.RESOURCE_EXHAUSTED
+                : ErrorClass.INTERNAL;
+        String why = exitCode == EXIT_OUT_OF_MEMORY ? " (out of heap)" : exitCode == EXIT_KILLED ? " (killed, likely out of memory)" : "";
+        return new ObservedFailure(job.jobId, errorClass,
+                "job process exited with code " + exitCode + why + logTail(job.jobDir));
+    }
+
+    private static String logTail(Path jobDir) {
+        Path log = jobDir.resolve("job.log");
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long start = Math.max(0, file.length() - LOG_TAIL_BYTES);
+            byte[] tail = new byte[(int) (file.length() - start)];
+            file.seek(start);
+            file.readFully(tail);
+            String text = new String(tail, StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? "; the log is empty" : "; log tail:\n" + text;
+        } catch (IOException e) {
+            return "; no log: " + e.getMessage();
+        }
+    }
+
+    /** Jobs of the process started by an earlier launch instance on this work dir, still running. */
+    private List<JobId> cancelOrphans(String jobIdPrefix) {
+        List<JobId> stopped = new ArrayList<>();
+        if (!Files.isDirectory(settings.workDir())) {
+            return stopped;
+        }
+        try (DirectoryStream<Path> jobDirs = Files.newDirectoryStream(settings.workDir(), jobIdPrefix + "*")) {
+            for (Path jobDir : jobDirs) {
+                JobId jobId = new JobId(jobDir.getFileName().toString());
+                Path pidFile = jobDir.resolve("pid");
+                if (running.containsKey(jobId) || !Files.isRegularFile(pidFile)) {
+                    continue;
+                }
+                long pid = Long.parseLong(Files.readString(pidFile).strip());
+                Optional<ProcessHandle> process = ProcessHandle.of(pid)
+                        .filter(handle -> handle.info().commandLine()
+                                .map(line -> line.contains(JOB_ID_PROPERTY + jobId.value()))
+                                .orElse(false));
+                if (process.isPresent() && process.get().isAlive()) {
+                    markCancelled(jobDir);
+                    killTree(process.get());
+                    stopped.add(jobId);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot scan " + settings.workDir(), e);
+        }
+        return stopped;
+    }
+
+    /** Tells whichever instance watches the process that its end is no failure to report. */
+    private static void markCancelled(Path jobDir) {
+        try {
+            Files.writeString(jobDir.resolve(CANCELLED_MARKER), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot mark " + jobDir + " cancelled", e);
+        }
+    }
+
+    private void killTree(ProcessHandle process) {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process);
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            timers.schedule(() -> tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly),
+                    settings.killGrace().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException shuttingDown) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private enum Ending { CANCELLED, TIMED_OUT, SHUTDOWN }
+
+    private static final class RunningJob {
+        final JobId jobId;
+        final Path jobDir;
+        final Process process;
+        final AtomicReference<Ending> ending = new AtomicReference<>();
+        volatile ScheduledFuture<?> deadline;
+
+        RunningJob(JobId jobId, Path jobDir, Process process) {
+            this.jobId = jobId;
+            this.jobDir = jobDir;
+            this.process = process;
+        }
+
+        /** True for the first reason the job ends for; later ones change nothing. */
+        boolean end(Ending why) {
+            return ending.compareAndSet(null, why);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.snapflow.functions.launch.backend.local;
+
+import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobState;
+import dev.snapflow.contracts.jobs.JobStatusReport;
+import dev.snapflow.functions.launch.backend.JobLaunch;
+import dev.snapflow.functions.launch.backend.LaunchOutcome;
+import dev.snapflow.functions.launch.backend.TestJobs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class LocalProcessBackendTest {
+    private static final Duration LONG = Duration.ofMinutes(10);
+
+    @TempDir
+    Path workDir;
+
+    private final List<JobStatusReport> reports = new CopyOnWriteArrayList<>();
+    private final List<LocalProcessBackend> backends = new ArrayList<>();
+
+    @AfterEach
+    void stopAllJobs() {
+        backends.forEach(LocalProcessBackend::close);
+    }
+
+    private LocalProcessBackend backend(String classpath, int maxJobs) {
+        LocalBackendSettings settings = new LocalBackendSettings(
+                Path.of(System.getProperty("java.home"), "bin", "java"), classpath, workDir, maxJobs, List.of(),
+                Map.of("SNAPFLOW_S3_ENDPOINT", "http://127.0.0.1:9000"), Duration.ofSeconds(2));
+        LocalProcessBackend backend = new LocalProcessBackend(settings, reports::add, Clock.systemUTC());
+        backends.add(backend);
+        return backend;
+    }
+
+    private LocalProcessBackend backend() {
+        return backend(System.getProperty("java.class.path"), 4);
+    }
+
+    private Path jobDir(JobLaunch launch) {
+        return workDir.resolve(launch.jobId().value());
+    }
+
+    private void awaitEnd(JobLaunch launch) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(jobDir(launch).resolve("exit-code")));
+    }
+
+    private String log(JobLaunch launch) throws IOException {
+        return Files.readString(jobDir(launch).resolve("job.log"));
+    }
+
+    @Test
+    void startsTheJobMainWithItsArgumentsAndTheTokenOnlyInItsEnvironment() throws IOException {
+        JobLaunch launch = TestJobs.scripted("print", LONG);
+
+        LaunchOutcome outcome = backend().launch(launch);
+
+        assertThat(outcome).isInstanceOf(LaunchOutcome.Launched.class);
+        awaitEnd(launch);
+        String log = log(launch);
+        assertThat(log).contains("args=" + String.join(" ", launch.arguments().toArgs()) + "\n");
+        assertThat(log).contains("token=" + launch.callbackToken() + "\n");
+        assertThat(log.lines().filter(line -> line.startsWith("args=")).findFirst().orElseThrow())
+                .doesNotContain(launch.callbackToken());
+        assertThat(log).contains("hmac-key=null", "spark-local-ip=127.0.0.1", "s3-endpoint=http://127.0.0.1:9000",
+                "spark-master=local[1]");
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("0");
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
+    void redeliveredJobMessageDoesNotStartASecondJob() throws IOException {
+        JobLaunch launch = TestJobs.scripted("sleep", LONG);
+        LocalProcessBackend first = backend();
+        assertThat(first.launch(launch)).isInstanceOf(LaunchOutcome.Launched.class);
+
+        LaunchOutcome redelivered = first.launch(launch);
+        LaunchOutcome otherInstance = backend().launch(launch);
+
+        assertThat(redelivered).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        assertThat(otherInstance).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        await().until(() -> log(launch).contains("started"));
+        assertThat(first.cancelProcess(launch.arguments().processId()).stopped()).containsExactly(launch.jobId());
+        awaitEnd(launch);
+        assertThat(log(launch).lines().filter(line -> line.startsWith("started"))).hasSize(1);
+    }
+
+    @Test
+    void cancelKillsTheWholeProcessTreeAndReportsNoFailure() throws IOException {
+        JobLaunch launch = TestJobs.scripted("spawn-and-sleep", LONG);
+        LocalProcessBackend backend = backend();
+        backend.launch(launch);
+        Path grandchildPid = jobDir(launch).resolve("grandchild.pid");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(grandchildPid)
+                && !Files.readString(grandchildPid).isBlank());
+        long grandchild = Long.parseLong(Files.readString(grandchildPid).strip());
+        long child = Long.parseLong(Files.readString(jobDir(launch).resolve("pid")).strip());
+
+        var outcome = backend.cancelProcess(launch.arguments().processId());
+
+        assertThat(outcome.stopped()).containsExactly(launch.jobId());
+        awaitEnd(launch);
+        await().until(() -> ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE);
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(reports).isEmpty();
+        assertThat(backend.cancelProcess(launch.arguments().processId()).stopped()).isEmpty();
+    }
+
+    @Test
+    void jobRunningPastItsTimeoutIsKilledAndReportedDeadlineExceeded() {
+        JobLaunch launch = TestJobs.scripted("sleep", Duration.ofSeconds(1));
+
+        backend().launch(launch);
+
+        awaitEnd(launch);
+        assertThat(reports).singleElement().satisfies(report -> {
+            assertThat(report.jobId()).isEqualTo(launch.jobId().value());
+            assertThat(report.attempt()).isEqualTo(1);
+            assertThat(report.state()).isEqualTo(JobState.FAILED);
+            assertThat(report.error().errorClass()).isEqualTo(ErrorClass.DEADLINE_EXCEEDED);
+            assertThat(report.error().message()).contains("timeout of 1000 ms");
+            assertThat(report.reporter()).isEqualTo(JobStatusReport.REPORTER_KUBERNETES);
+        });
+    }
+
+    @Test
+    void jobThatCrashesBeforeReportingIsReportedFailedWithItsExitCodeAndLogTail() {
+        JobLaunch launch = TestJobs.scripted("crash", LONG);
+
+        backend().launch(launch);
+
+        awaitEnd(launch);
+        assertThat(reports).singleElement().satisfies(report -> {
+            assertThat(report.state()).isEqualTo(JobState.FAILED);
+            assertThat(report.error().errorClass()).isEqualTo(ErrorClass.INTERNAL);
+            assertThat(report.error().message()).contains("exited with code 2", "boom: the input could not be read");
+        });
+    }
+
+    @Test
+    void jobsBeyondTheConcurrencyLimitAreNotStartedUntilASlotFrees() {
+        LocalProcessBackend backend = backend(System.getProperty("java.class.path"), 1);
+        JobLaunch running = TestJobs.scripted("sleep", LONG);
+        JobLaunch waiting = TestJobs.scripted("print", LONG);
+        assertThat(backend.launch(running)).isInstanceOf(LaunchOutcome.Launched.class);
+
+        assertThat(backend.launch(waiting)).isInstanceOf(LaunchOutcome.AtCapacity.class);
+        assertThat(jobDir(waiting)).doesNotExist();
+
+        backend.cancelProcess(running.arguments().processId());
+        awaitEnd(running);
+        assertThat(backend.launch(waiting)).isInstanceOf(LaunchOutcome.Launched.class);
+        awaitEnd(waiting);
+    }
+
+    @Test
+    void missingClassPathFileRejectsTheJobAndARedeliveryGetsTheSameAnswer() {
+        LocalProcessBackend backend = backend("@" + workDir.resolve("spark-classpath.txt"), 2);
+        JobLaunch launch = TestJobs.scripted("print", LONG);
+
+        LaunchOutcome first = backend.launch(launch);
+        LaunchOutcome redelivered = backend.launch(launch);
+
+        assertThat(first).isInstanceOfSatisfying(LaunchOutcome.Rejected.class,
+                rejected -> assertThat(rejected.reason()).contains("spark-classpath.txt", "does not exist"));
+        assertThat(redelivered).isEqualTo(first);
+        assertThat(backend.runningJobs()).isZero();
+    }
+
+    @Test
+    void classPathFileListsTheJobsDependencies() throws IOException {
+        Path classpathFile = workDir.resolve("spark-classpath.txt");
+        Files.writeString(classpathFile, System.getProperty("java.class.path") + "\n");
+        JobLaunch launch = TestJobs.scripted("print", LONG);
+
+        assertThat(backend("@" + classpathFile, 2).launch(launch)).isInstanceOf(LaunchOutcome.Launched.class);
+
+        awaitEnd(launch);
+        assertThat(log(launch)).contains("token=" + launch.callbackToken());
+    }
+
+    @Test
+    void cancelAfterARestartStopsJobsAnEarlierInstanceStarted() {
+        JobLaunch launch = TestJobs.scripted("sleep", LONG);
+        LocalProcessBackend earlier = backend();
+        earlier.launch(launch);
+        await().until(() -> log(launch).contains("started"));
+
+        var outcome = backend().cancelProcess(launch.arguments().processId());
+
+        assertThat(outcome.stopped()).containsExactly(launch.jobId());
+        awaitEnd(launch);
+        assertThat(reports).isEmpty();
+    }
+}
