@@ -1,5 +1,6 @@
 package dev.snapflow.functions.shared.events;
 
+import dev.snapflow.contracts.events.Events;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.KafkaMessageFactory;
 import io.micronaut.context.annotation.Requires;
@@ -25,8 +26,6 @@ import java.util.concurrent.TimeoutException;
 @Singleton
 @Requires(property = "snapflow.events.transport", value = "kafka")
 public class KafkaEventPublisher implements EventPublisher, AutoCloseable {
-    public static final String PARTITION_KEY_EXTENSION = "partitionkey";
-
     private final KafkaProducer<String, byte[]> producer;
     private final TransportConfiguration config;
 
@@ -47,9 +46,9 @@ public class KafkaEventPublisher implements EventPublisher, AutoCloseable {
 
     @Override
     public void publish(CloudEvent event) {
-        Object key = event.getExtension(PARTITION_KEY_EXTENSION);
+        String key = Events.partitionKey(event).orElse(null);
         ProducerRecord<String, byte[]> record = KafkaMessageFactory
-                .createWriter(config.topicFor(event.getType()), key == null ? null : key.toString())
+                .createWriter(config.topicFor(event.getType()), key)
                 .writeBinary(event);
         try {
             producer.send(record).get(35, TimeUnit.SECONDS);
