@@ -1,6 +1,7 @@
 package dev.snapflow.contracts.events;
 
 import dev.snapflow.contracts.jobs.JobStatusReport;
+import dev.snapflow.contracts.schema.SchemaValidator;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ public final class EventTypes {
     public static final String PROCESS_FAILED = "dev.snapflow.process.failed.v1";
 
     /** Every schema's {@code $id} starts with this; the file name under {@code schemas/} is the rest. */
-    public static final String SCHEMA_BASE_URI = "https://snapflow.dev/schemas/";
+    public static final String SCHEMA_BASE_URI = SchemaValidator.SCHEMA_BASE_URI;
 
     private static final Map<String, Class<?>> DATA_CLASSES;
     private static final Map<Class<?>, String> TYPES_BY_CLASS;

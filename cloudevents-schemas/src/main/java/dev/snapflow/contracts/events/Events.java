@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.JobStatusReport;
+import dev.snapflow.contracts.schema.SchemaValidator;
+import dev.snapflow.contracts.schema.Violation;
+import dev.snapflow.contracts.storage.InvalidPathSegmentException;
 import dev.snapflow.contracts.storage.PathSegment;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import io.cloudevents.CloudEvent;
@@ -63,6 +66,7 @@ public final class Events {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
     private static final JsonFormat STRUCTURED = new JsonFormat();
+    private static final SchemaValidator SCHEMAS = new SchemaValidator();
 
     private Events() {
     }
@@ -81,7 +85,7 @@ public final class Events {
         Objects.requireNonNull(event, "event");
         String expected = EventTypes.typeOf(dataClass);
         if (!expected.equals(event.getType())) {
-            throw invalid(event, "type is " + event.getType() + ", expected " + expected, null);
+            throw invalid(event, new Violation("type", "is " + event.getType() + ", expected " + expected), null);
         }
         return dataClass.cast(readData(event, dataClass));
     }
@@ -94,7 +98,7 @@ public final class Events {
     public static Object read(CloudEvent event) {
         Objects.requireNonNull(event, "event");
         Class<?> dataClass = EventTypes.dataClass(event.getType())
-                .orElseThrow(() -> invalid(event, "type: unknown event type '" + event.getType() + "'", null));
+                .orElseThrow(() -> invalid(event, new Violation("type", "unknown event type '" + event.getType() + "'"), null));
         return readData(event, dataClass);
     }
 
@@ -121,7 +125,8 @@ public final class Events {
         try {
             return STRUCTURED.deserialize(json);
         } catch (EventDeserializationException | IllegalArgumentException | IllegalStateException e) {
-            throw new InvalidEventException("?", "?", List.of("not a structured JSON CloudEvent: " + firstLine(e)), e);
+            throw new InvalidEventException(null, null,
+                    List.of(new Violation("", "not a structured JSON CloudEvent: " + firstLine(e))), e);
         }
     }
 
@@ -131,53 +136,77 @@ public final class Events {
     }
 
     private static Object readData(CloudEvent event, Class<?> dataClass) {
-        List<String> problems = new ArrayList<>();
+        List<Violation> problems = new ArrayList<>();
         String contentType = event.getDataContentType();
         if (contentType != null && !contentType.equals(CONTENT_TYPE) && !contentType.startsWith(CONTENT_TYPE + ";")) {
-            problems.add("datacontenttype must be " + CONTENT_TYPE + ", was " + contentType);
+            problems.add(new Violation("datacontenttype", "must be " + CONTENT_TYPE + ", was " + contentType));
         }
         URI expectedSchema = EventTypes.schemaUri(event.getType());
         if (event.getDataSchema() != null && !expectedSchema.equals(event.getDataSchema())) {
-            problems.add("dataschema must be " + expectedSchema + ", was " + event.getDataSchema());
+            problems.add(new Violation("dataschema", "must be " + expectedSchema + ", was " + event.getDataSchema()));
         }
         if (event.getData() == null) {
-            problems.add("data is missing");
+            problems.add(new Violation("data", "is missing"));
         }
         if (!problems.isEmpty()) {
             throw invalid(event, problems, null);
         }
         JsonNode json = dataNode(event);
+        List<Violation> violations = SCHEMAS.validate(expectedSchema, json);
+        if (!violations.isEmpty()) {
+            throw new InvalidEventException(event.getId(), event.getType(), violations, null);
+        }
         try {
             return MAPPER.treeToValue(json, dataClass);
         } catch (JsonProcessingException e) {
             throw invalid(event, bindingProblem(e), e);
         } catch (IllegalArgumentException e) {
-            throw invalid(event, firstLine(e), e);
+            throw invalid(event, ruleViolation(e), e);
         }
     }
 
     private static JsonNode dataNode(CloudEvent event) {
         CloudEventData data = event.getData();
+        JsonNode node;
         if (data instanceof JsonCloudEventData) {
-            return ((JsonCloudEventData) data).getNode();
-        }
-        try {
-            JsonNode node = MAPPER.readTree(data.toBytes());
-            if (node == null || !node.isObject()) {
-                throw invalid(event, "data must be a JSON object", null);
+            node = ((JsonCloudEventData) data).getNode();
+        } else {
+            try {
+                node = MAPPER.readTree(data.toBytes());
+            } catch (IOException e) {
+                throw invalid(event, new Violation("data", "is not valid JSON: " + firstLine(e)), e);
             }
-            return node;
-        } catch (IOException e) {
-            throw invalid(event, "data is not valid JSON: " + firstLine(e), e);
         }
+        if (node == null || !node.isObject()) {
+            throw invalid(event, new Violation("data", "must be a JSON object"), null);
+        }
+        return node;
     }
 
-    /** "steps[0].action: message", from where Jackson was when the data did not fit the record. */
-    private static String bindingProblem(JsonProcessingException e) {
-        Throwable cause = e instanceof ValueInstantiationException && e.getCause() != null ? e.getCause() : null;
+    /**
+     * Data that passed the schema but not its record's own rules (which the schema cannot express, such as a
+     * job id that must match the process, step and attempt), or, rarely, that Jackson could not bind.
+     */
+    private static Violation bindingProblem(JsonProcessingException e) {
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException) {
+            return ruleViolation((IllegalArgumentException) e.getCause());
+        }
         String path = e instanceof JsonMappingException ? jsonPath((JsonMappingException) e) : "";
-        String reason = cause != null ? firstLine(cause) : firstLine(e.getOriginalMessage());
-        return path.isEmpty() || cause != null && reason.startsWith(lastSegment(path)) ? reason : path + ": " + reason;
+        return new Violation(path, firstLine(e.getOriginalMessage()));
+    }
+
+    /** The records' messages start with the field they concern ("jobId must be ..."). */
+    private static Violation ruleViolation(IllegalArgumentException e) {
+        if (e instanceof InvalidPathSegmentException) {
+            InvalidPathSegmentException segment = (InvalidPathSegmentException) e;
+            return new Violation(segment.field(), firstLine(segment).substring(segment.field().length()).trim());
+        }
+        String message = firstLine(e);
+        int space = message.indexOf(' ');
+        String firstWord = space < 0 ? "" : message.substring(0, space);
+        return firstWord.matches("[a-z][A-Za-z.]*") && !firstWord.equals("exactly")
+                ? new Violation(firstWord, message.substring(space + 1))
+                : new Violation("", message);
     }
 
     private static String jsonPath(JsonMappingException e) {
@@ -192,21 +221,16 @@ public final class Events {
         return path.toString();
     }
 
-    private static String lastSegment(String path) {
-        int dot = path.lastIndexOf('.');
-        return dot < 0 ? path : path.substring(dot + 1);
-    }
-
     private static Optional<String> stringExtension(CloudEvent event, String name) {
         Object value = event.getExtension(name);
         return value == null ? Optional.empty() : Optional.of(value.toString());
     }
 
-    static InvalidEventException invalid(CloudEvent event, String problem, Throwable cause) {
+    private static InvalidEventException invalid(CloudEvent event, Violation problem, Throwable cause) {
         return invalid(event, List.of(problem), cause);
     }
 
-    static InvalidEventException invalid(CloudEvent event, List<String> problems, Throwable cause) {
+    private static InvalidEventException invalid(CloudEvent event, List<Violation> problems, Throwable cause) {
         return new InvalidEventException(event.getId(), event.getType(), problems, cause);
     }
 
@@ -338,7 +362,13 @@ public final class Events {
             }
             byte[] json;
             try {
-                json = MAPPER.writeValueAsBytes(data);
+                JsonNode tree = MAPPER.valueToTree(data);
+                // A record that passes its constructor but not its schema is a bug in this module; never emit it.
+                List<Violation> violations = SCHEMAS.validate(EventTypes.schemaUri(type), tree);
+                if (!violations.isEmpty()) {
+                    throw new IllegalStateException(type + " data breaks its schema: " + violations);
+                }
+                json = MAPPER.writeValueAsBytes(tree);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("cannot write " + type + " data", e);
             }

@@ -1,57 +1,43 @@
 package dev.snapflow.contracts.storage;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.contracts.schema.InvalidDocumentException;
+import dev.snapflow.contracts.schema.Violation;
 
-import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
-/** Reads and writes manifests as JSON (UTF-8), the only way the rest of the code touches their text. */
+/**
+ * Reads and writes manifests as JSON (UTF-8), the only way the rest of the code touches their text. Both
+ * directions check the manifest against {@code schemas/dev.snapflow.manifest.v1.json}.
+ */
 public final class ManifestCodec {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** The manifest schema's {@code $id}. */
+    public static final URI SCHEMA = ContractDocuments.schemaUri("dev.snapflow.manifest.v1");
 
     private ManifestCodec() {
     }
 
+    /** @throws InvalidDocumentException naming each field when the manifest breaks its schema */
     public static byte[] toJson(Manifest manifest) {
-        try {
-            return MAPPER.writeValueAsBytes(manifest);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write manifest", e);
-        }
+        return ContractDocuments.write(manifest, SCHEMA, "manifest");
     }
 
-    /** @throws IllegalArgumentException when the bytes are not a manifest */
+    /** @throws InvalidDocumentException (an IllegalArgumentException) naming each field when the bytes are not a manifest */
     public static Manifest fromJson(byte[] json) {
-        try {
-            Manifest manifest = MAPPER.readValue(json, Manifest.class);
-            if (manifest.manifestVersion() != StorageLayout.CONTRACT_VERSION) {
-                throw new IllegalArgumentException("unsupported manifestVersion " + manifest.manifestVersion()
-                        + "; this code reads version " + StorageLayout.CONTRACT_VERSION);
-            }
-            return manifest;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a valid manifest: " + firstLine(e.getMessage()), e);
+        JsonNode tree = ContractDocuments.parse(json, "manifest");
+        JsonNode version = tree.get("manifestVersion");
+        // Said first and plainly: a newer contract version is the one failure a reader can do nothing about.
+        if (version != null && version.canConvertToInt() && version.asInt() != StorageLayout.CONTRACT_VERSION) {
+            throw new InvalidDocumentException("manifest", List.of(new Violation("manifestVersion",
+                    "unsupported manifestVersion " + version.asInt() + "; this code reads version "
+                            + StorageLayout.CONTRACT_VERSION)), null);
         }
+        return ContractDocuments.read(tree, Manifest.class, SCHEMA, "manifest");
     }
 
     public static String toJsonString(Manifest manifest) {
         return new String(toJson(manifest), StandardCharsets.UTF_8);
     }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
-
 }
