@@ -1,0 +1,29 @@
+package dev.snapflow.functions.enqueue;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * @param callbackUrl               public base URL of the callback function, e.g. https://callback.example
+ *                                  (SNAPFLOW_CALLBACK_URL); jobs post to {@code {callbackUrl}/v1/jobs/{jobId}/status}
+ * @param bucket                    bucket of snapshots and outputs (SNAPFLOW_S3_BUCKET)
+ * @param defaultTenantConcurrency  jobs a tenant may run at once unless the tenant row says otherwise
+ *                                  (SNAPFLOW_TENANT_DEFAULT_CONCURRENCY)
+ */
+@ConfigurationProperties("snapflow.enqueue")
+public record EnqueueConfiguration(
+        @NotBlank(message = "snapflow.enqueue.callback-url (env SNAPFLOW_CALLBACK_URL) must be set")
+        @Pattern(regexp = "https?://[^/]+.*", message = "snapflow.enqueue.callback-url (env SNAPFLOW_CALLBACK_URL) must be an http(s) URL")
+        String callbackUrl,
+        @NotBlank(message = "snapflow.enqueue.bucket (env SNAPFLOW_S3_BUCKET) must be set") String bucket,
+        @Bindable(defaultValue = "4") @Min(value = 1, message = "SNAPFLOW_TENANT_DEFAULT_CONCURRENCY must be 1 or more")
+        int defaultTenantConcurrency) {
+
+    public String statusUrl(String jobId) {
+        String base = callbackUrl.endsWith("/") ? callbackUrl.substring(0, callbackUrl.length() - 1) : callbackUrl;
+        return base + "/v1/jobs/" + jobId + "/status";
+    }
+}

@@ -1,0 +1,31 @@
+package dev.snapflow.functions.shared.catalog;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.NotBlank;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the action catalog once at startup ({@code snapflow.catalog.location}, env SNAPFLOW_ACTION_CATALOG:
+ * a file path or {@code classpath:...}); a broken catalog stops the function with every problem listed.
+ */
+@Factory
+public class ActionCatalogFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(ActionCatalogFactory.class);
+
+    @ConfigurationProperties("snapflow.catalog")
+    public record CatalogConfiguration(
+            @Bindable(defaultValue = ActionCatalogLoader.DEFAULT_CATALOG) @NotBlank String location) {
+    }
+
+    @Context
+    public ActionCatalog actionCatalog(CatalogConfiguration config) {
+        ActionCatalog catalog = ActionCatalogLoader.load(config.location());
+        LOG.info("action catalog {}: actions {}, pipelines {}", config.location(), catalog.actionNames(),
+                catalog.pipelineNames());
+        return catalog;
+    }
+}

@@ -1,0 +1,334 @@
+package dev.snapflow.functions.validate.accept;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.snapflow.contracts.events.EventSources;
+import dev.snapflow.contracts.events.Events;
+import dev.snapflow.contracts.events.ProcessAccepted;
+import dev.snapflow.contracts.events.ProcessRequested;
+import dev.snapflow.contracts.storage.CanonicalJson;
+import dev.snapflow.contracts.storage.InvalidPathSegmentException;
+import dev.snapflow.contracts.storage.PathSegment;
+import dev.snapflow.contracts.storage.SnapshotRef;
+import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.functions.shared.catalog.ActionCatalog;
+import dev.snapflow.functions.shared.catalog.ActionDefinition;
+import dev.snapflow.functions.shared.catalog.ParamsViolation;
+import dev.snapflow.functions.shared.domain.ProcessState;
+import dev.snapflow.functions.shared.domain.StepState;
+import dev.snapflow.functions.shared.persistence.Database;
+import dev.snapflow.functions.shared.persistence.Outbox;
+import dev.snapflow.functions.shared.persistence.OutboxRelay;
+import dev.snapflow.functions.validate.storage.SnapshotStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Accepts a request for a calculation, whatever entry point it came through: validates it completely before
+ * writing anything, resolves {@code latest}, checks the input snapshot is committed (one HEAD), then writes
+ * the process, its steps and the process.accepted event in ONE transaction. A rejected request leaves no row.
+ */
+@Singleton
+public class ProcessAcceptor {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ActionCatalog catalog;
+    private final SnapshotStore snapshots;
+    private final Database database;
+    private final OutboxRelay relay;
+    private final MeterRegistry meters;
+
+    public ProcessAcceptor(ActionCatalog catalog, SnapshotStore snapshots, Database database, OutboxRelay relay,
+                           MeterRegistry meters) {
+        this.catalog = catalog;
+        this.snapshots = snapshots;
+        this.database = database;
+        this.relay = relay;
+        this.meters = meters;
+    }
+
+    /**
+     * @param idempotencyKey null when the caller gave none
+     * @throws RequestRejected with status 400, 409 or 422 and the field at fault
+     */
+    public AcceptedProcess accept(String tenant, ProcessRequest request, String idempotencyKey, Origin origin) {
+        try {
+            AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin);
+            meters.counter("snapflow.processes.accepted", "origin", origin.dbValue(),
+                    "repeat", Boolean.toString(!accepted.created())).increment();
+            return accepted;
+        } catch (RequestRejected e) {
+            meters.counter("snapflow.processes.rejected", "reason", e.reason(), "origin", origin.dbValue()).increment();
+            throw e;
+        }
+    }
+
+    /** The twin of an HTTP request, from a process.requested event. */
+    public static ProcessRequest fromEvent(ProcessRequested requested) {
+        return new ProcessRequest(requested.entity(), requested.dataVersion(), requested.action(), requested.pipeline(),
+                JSON.valueToTree(requested.params()), requested.webhookUrl());
+    }
+
+    private AcceptedProcess acceptValidated(String tenant, ProcessRequest request, String idempotencyKey, Origin origin) {
+        Validated valid = validate(request);
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > ProcessRequested.MAX_IDEMPOTENCY_KEY_LENGTH)) {
+            throw RequestRejected.badRequest("Idempotency-Key", "must be 1 to "
+                    + ProcessRequested.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+        }
+        String requestHash = requestHash(valid);
+        if (idempotencyKey != null) {
+            Optional<AcceptedProcess> earlier = findByIdempotencyKey(tenant, idempotencyKey, requestHash);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        String dataVersion = valid.dataVersion;
+        if (SnapshotRef.LATEST.equals(dataVersion)) {
+            dataVersion = snapshots.latestVersion(tenant, valid.entity).orElseThrow(() -> RequestRejected.unprocessable(
+                    "no_snapshot", "dataVersion", "'latest' names no version: " + tenant + "/" + valid.entity
+                            + " has no committed snapshot (" + StorageLayout.latestPointerKey(tenant, valid.entity)
+                            + " is missing)"));
+        }
+        SnapshotRef ref = new SnapshotRef(tenant, valid.entity, dataVersion);
+        if (!snapshots.rawSnapshotCommitted(ref)) {
+            throw RequestRejected.unprocessable("no_snapshot", "dataVersion", "no committed raw snapshot "
+                    + StorageLayout.rawSnapshotManifestKey(ref) + " (its manifest is missing)");
+        }
+        String inputManifest = snapshots.uri(StorageLayout.rawSnapshotManifestKey(ref));
+        UUID processId = UUID.randomUUID();
+        Instant now = Instant.now();
+        try {
+            database.inTransaction(connection -> {
+                insert(connection, processId, tenant, ref, valid, inputManifest, idempotencyKey, requestHash, origin, now);
+                return null;
+            });
+        } catch (Database.DatabaseException e) {
+            if (e.uniqueViolation() && idempotencyKey != null) {
+                // Another request with the same key won the race; answer as for a repeat.
+                return findByIdempotencyKey(tenant, idempotencyKey, requestHash).orElseThrow(() -> e);
+            }
+            throw e;
+        }
+        relay.flushQuietly();
+        return new AcceptedProcess(processId, true);
+    }
+
+    private void insert(Connection connection, UUID processId, String tenant, SnapshotRef ref, Validated valid,
+                        String inputManifest, String idempotencyKey, String requestHash, Origin origin, Instant now)
+            throws SQLException {
+        try (PreparedStatement process = connection.prepareStatement("""
+                INSERT INTO processes (id, tenant_id, entity, data_version, requested_version, target, target_kind,
+                    params, input_manifest, webhook_url, idempotency_key, request_hash, origin, state, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            process.setObject(1, processId);
+            process.setString(2, tenant);
+            process.setString(3, ref.entity());
+            process.setString(4, ref.dataVersion());
+            process.setString(5, valid.dataVersion);
+            process.setString(6, valid.target);
+            process.setString(7, valid.pipeline ? "pipeline" : "action");
+            process.setString(8, CanonicalJson.canonicalize(valid.params));
+            process.setString(9, inputManifest);
+            process.setString(10, valid.webhookUrl);
+            process.setString(11, idempotencyKey);
+            process.setString(12, requestHash);
+            process.setString(13, origin.dbValue());
+            process.setString(14, ProcessState.ACCEPTED.name());
+            process.setTimestamp(15, Timestamp.from(now));
+            process.setTimestamp(16, Timestamp.from(now));
+            process.executeUpdate();
+        }
+        List<ProcessAccepted.PipelineStep> steps = new ArrayList<>();
+        try (PreparedStatement step = connection.prepareStatement("""
+                INSERT INTO steps (process_id, step_no, action, params, state, max_attempts, input_manifest)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
+            for (int i = 0; i < valid.steps.size(); i++) {
+                ActionDefinition action = valid.steps.get(i);
+                JsonNode params = valid.stepParams.get(i);
+                step.setObject(1, processId);
+                step.setInt(2, i + 1);
+                step.setString(3, action.name());
+                step.setString(4, CanonicalJson.canonicalize(params));
+                step.setString(5, StepState.PENDING.name());
+                step.setInt(6, action.maxAttempts());
+                step.setString(7, i == 0 ? inputManifest : null);
+                step.addBatch();
+                steps.add(new ProcessAccepted.PipelineStep(action.name(), toMap(params)));
+            }
+            step.executeBatch();
+        }
+        ProcessAccepted accepted = new ProcessAccepted(processId.toString(), tenant, ref.entity(), ref.dataVersion(),
+                valid.target, steps, inputManifest, now);
+        Outbox.append(connection, Events.newEvent(accepted).source(EventSources.VALIDATE)
+                .id("process-accepted-" + processId).time(now).build());
+    }
+
+    private Optional<AcceptedProcess> findByIdempotencyKey(String tenant, String key, String requestHash) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, request_hash FROM processes WHERE tenant_id = ? AND idempotency_key = ?")) {
+                select.setString(1, tenant);
+                select.setString(2, key);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                    if (!row.getString("request_hash").equals(requestHash)) {
+                        throw new RequestRejected(409, "Idempotency key reused", "idempotency_conflict",
+                                "Idempotency-Key", "this key was used for a different request (process "
+                                + row.getObject("id") + "); use a new key for a new request");
+                    }
+                    return Optional.of(new AcceptedProcess((UUID) row.getObject("id"), false));
+                }
+            }
+        });
+    }
+
+    /** The checks of {@link #accept} that need no I/O (for subscriptions, which name no data version yet). */
+    public Validated validateOnly(ProcessRequest request) {
+        try {
+            return validate(request);
+        } catch (RequestRejected e) {
+            meters.counter("snapflow.processes.rejected", "reason", e.reason(), "origin", "subscription").increment();
+            throw e;
+        }
+    }
+
+    public boolean isPipeline(String target) {
+        return catalog.pipeline(target).isPresent();
+    }
+
+    /** All checks that need no I/O, every problem at once where they are independent. */
+    Validated validate(ProcessRequest request) {
+        List<RequestRejected.FieldProblem> missing = new ArrayList<>();
+        if (request.entity() == null) {
+            missing.add(new RequestRejected.FieldProblem("entity", "is required"));
+        }
+        if (request.dataVersion() == null) {
+            missing.add(new RequestRejected.FieldProblem("dataVersion", "is required (a data version, or 'latest')"));
+        }
+        if (request.action() == null && request.pipeline() == null) {
+            missing.add(new RequestRejected.FieldProblem("action", "one of action and pipeline is required"));
+        }
+        if (!missing.isEmpty()) {
+            throw new RequestRejected(400, "Bad request", "missing_field", missing);
+        }
+        if (request.action() != null && request.pipeline() != null) {
+            throw RequestRejected.badRequest("pipeline", "give either action or pipeline, not both");
+        }
+        List<RequestRejected.FieldProblem> unsafe = new ArrayList<>();
+        for (Map.Entry<String, String> segment : Map.of("entity", request.entity(), "dataVersion", request.dataVersion()).entrySet()) {
+            try {
+                PathSegment.requireSafe(segment.getKey(), segment.getValue());
+            } catch (InvalidPathSegmentException e) {
+                unsafe.add(new RequestRejected.FieldProblem(e.field(), e.getMessage().substring(e.field().length()).trim()));
+            }
+        }
+        if (!unsafe.isEmpty()) {
+            unsafe.sort(java.util.Comparator.comparing(RequestRejected.FieldProblem::field));
+            throw new RequestRejected(422, "Request cannot be processed", "unsafe_path_segment", unsafe);
+        }
+        boolean pipeline = request.pipeline() != null;
+        String target = pipeline ? request.pipeline() : request.action();
+        String field = pipeline ? "pipeline" : "action";
+        if (pipeline ? catalog.pipeline(target).isEmpty() : catalog.action(target).isEmpty()) {
+            throw RequestRejected.unprocessable("unknown_" + field, field, "unknown " + field + " '" + target + "'; known "
+                    + field + "s: " + String.join(", ", pipeline ? catalog.pipelineNames() : catalog.actionNames()));
+        }
+        JsonNode params = request.params() == null || request.params().isNull()
+                ? JsonNodeFactory.instance.objectNode() : request.params();
+        if (!params.isObject()) {
+            throw RequestRejected.unprocessable("invalid_params", "params", "must be a JSON object");
+        }
+        List<ActionDefinition> steps = catalog.stepsOf(target);
+        List<JsonNode> stepParams = new ArrayList<>();
+        List<RequestRejected.FieldProblem> problems = new ArrayList<>();
+        if (pipeline) {
+            for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (steps.stream().noneMatch(step -> step.name().equals(key))) {
+                    problems.add(new RequestRejected.FieldProblem("params." + key, "pipeline " + target
+                            + " has no step '" + key + "'; params of a pipeline are keyed by its actions: "
+                            + String.join(", ", steps.stream().map(ActionDefinition::name).toList())));
+                }
+            }
+        }
+        for (ActionDefinition step : steps) {
+            JsonNode own = pipeline ? params.path(step.name()) : params;
+            if (own.isMissingNode() || own.isNull()) {
+                own = JsonNodeFactory.instance.objectNode();
+            }
+            if (!own.isObject()) {
+                problems.add(new RequestRejected.FieldProblem("params." + step.name(), "must be a JSON object"));
+                stepParams.add(own);
+                continue;
+            }
+            for (ParamsViolation violation : catalog.validateParams(step.name(), own)) {
+                String at = pipeline ? violation.field().replaceFirst("^params", "params." + step.name()) : violation.field();
+                problems.add(new RequestRejected.FieldProblem(at, violation.message()));
+            }
+            stepParams.add(own);
+        }
+        if (!problems.isEmpty()) {
+            throw new RequestRejected(422, "Invalid params", "invalid_params", problems);
+        }
+        if (request.webhookUrl() != null) {
+            requireHttpUrl(request.webhookUrl());
+        }
+        return new Validated(request.entity(), request.dataVersion(), target, pipeline, (ObjectNode) params, steps,
+                stepParams, request.webhookUrl());
+    }
+
+    private static void requireHttpUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw RequestRejected.unprocessable("invalid_webhook_url", "webhookUrl", "must be an absolute http(s) URL");
+    }
+
+    private static String requestHash(Validated valid) {
+        String material = String.join("\n", valid.entity, valid.dataVersion, valid.pipeline ? "pipeline" : "action",
+                valid.target, CanonicalJson.canonicalize(valid.params), valid.webhookUrl == null ? "" : valid.webhookUrl);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> toMap(JsonNode params) {
+        return JSON.convertValue(params, LinkedHashMap.class);
+    }
+
+    public record Validated(String entity, String dataVersion, String target, boolean pipeline, ObjectNode params,
+                     List<ActionDefinition> steps, List<JsonNode> stepParams, String webhookUrl) {
+    }
+}

@@ -1,0 +1,128 @@
+package dev.snapflow.functions.validate.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.functions.shared.domain.ProcessState;
+import dev.snapflow.functions.shared.http.Problem;
+import dev.snapflow.functions.validate.accept.AcceptedProcess;
+import dev.snapflow.functions.validate.accept.Origin;
+import dev.snapflow.functions.validate.accept.ProcessAcceptor;
+import dev.snapflow.functions.validate.accept.ProcessCanceller;
+import dev.snapflow.functions.validate.accept.ProcessRequest;
+import dev.snapflow.functions.validate.accept.RequestRejected;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.UUID;
+
+/** The public process API; every endpoint needs a tenant API key. */
+@Controller("/v1/processes")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class ProcessesController {
+    public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+
+    private final TenantAuthenticator authenticator;
+    private final JsonBodies bodies;
+    private final ProcessAcceptor acceptor;
+    private final ProcessCanceller canceller;
+    private final ProcessQueries queries;
+
+    public ProcessesController(TenantAuthenticator authenticator, JsonBodies bodies, ProcessAcceptor acceptor,
+                               ProcessCanceller canceller, ProcessQueries queries) {
+        this.authenticator = authenticator;
+        this.bodies = bodies;
+        this.acceptor = acceptor;
+        this.canceller = canceller;
+        this.queries = queries;
+    }
+
+    /** The body of POST /v1/processes. */
+    public record CreateProcess(String entity, String dataVersion, String action, String pipeline, JsonNode params,
+                                String webhookUrl) {
+    }
+
+    public record CancelProcess(String reason) {
+    }
+
+    @Post(consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
+    public HttpResponse<?> create(HttpRequest<?> request, @Body @Nullable byte[] body,
+                                  @Header(IDEMPOTENCY_KEY_HEADER) @Nullable String idempotencyKey) {
+        String tenant = authenticator.tenantOf(request);
+        CreateProcess create = bodies.read(request, body, CreateProcess.class);
+        AcceptedProcess accepted = acceptor.accept(tenant, new ProcessRequest(create.entity(), create.dataVersion(),
+                create.action(), create.pipeline(), create.params(), create.webhookUrl()), idempotencyKey, Origin.API);
+        var view = queries.find(tenant, accepted.processId()).orElseThrow();
+        URI location = URI.create("/v1/processes/" + accepted.processId());
+        return bodies.json(accepted.created() ? HttpResponse.created(location) : HttpResponse.ok().header("Location",
+                location.toString()), view);
+    }
+
+    @Get(uri = "/{id}", produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
+    public HttpResponse<?> get(HttpRequest<?> request, @PathVariable String id) {
+        String tenant = authenticator.tenantOf(request);
+        return queries.find(tenant, parseId(id)).<HttpResponse<?>>map(bodies::ok).orElseGet(() -> notFound(id));
+    }
+
+    @Get(produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
+    public HttpResponse<?> list(HttpRequest<?> request, @QueryValue @Nullable String entity,
+                                @QueryValue @Nullable String state, @QueryValue @Nullable String limit,
+                                @QueryValue @Nullable String cursor) {
+        String tenant = authenticator.tenantOf(request);
+        int size = 20;
+        if (limit != null) {
+            try {
+                size = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > 100) {
+                throw RequestRejected.badRequest("limit", "must be a whole number from 1 to 100");
+            }
+        }
+        if (state != null && Arrays.stream(ProcessState.values()).noneMatch(s -> s.name().equals(state))) {
+            throw RequestRejected.badRequest("state", "unknown state; known: " + Arrays.toString(ProcessState.values()));
+        }
+        return bodies.ok(queries.list(tenant, entity, state, size, cursor));
+    }
+
+    @Post(uri = "/{id}/cancel", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
+    public HttpResponse<?> cancel(HttpRequest<?> request, @PathVariable String id, @Body @Nullable byte[] body) {
+        String tenant = authenticator.tenantOf(request);
+        UUID processId = parseId(id);
+        String reason = body == null || body.length == 0 ? null : bodies.read(request, body, CancelProcess.class).reason();
+        return switch (canceller.cancel(tenant, processId, reason)) {
+            case NOT_FOUND -> notFound(id);
+            case CANCELLED -> bodies.json(HttpResponse.status(HttpStatus.ACCEPTED), queries.find(tenant, processId).orElseThrow());
+            case ALREADY_CANCELLED -> bodies.ok(queries.find(tenant, processId).orElseThrow());
+        };
+    }
+
+    private static UUID parseId(String id) {
+        try {
+            UUID uuid = UUID.fromString(id);
+            if (uuid.toString().equals(id.toLowerCase(java.util.Locale.ROOT))) {
+                return uuid;
+            }
+        } catch (IllegalArgumentException e) {
+            // a malformed id names no process: 404 like any other unknown id
+        }
+        throw new RequestRejected(404, "Not found", "not_found", "id", "no process " + id);
+    }
+
+    private static HttpResponse<?> notFound(String id) {
+        return Problem.response(HttpStatus.NOT_FOUND, "Not found", "no process " + id, "id");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.snapflow.functions.validate.api;
+
+import dev.snapflow.functions.shared.persistence.Database;
+import dev.snapflow.functions.shared.security.ApiKeys;
+import dev.snapflow.functions.validate.ValidateConfiguration;
+import dev.snapflow.functions.validate.accept.RequestRejected;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import jakarta.inject.Singleton;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Optional;
+
+/**
+ * Finds the tenant of a request from its API key ({@code Authorization: Bearer sfk_...} or {@code X-Api-Key}),
+ * comparing only hashes; guards the admin endpoints with the admin token.
+ */
+@Singleton
+public class TenantAuthenticator {
+    public static final String API_KEY_HEADER = "X-Api-Key";
+
+    private final Database database;
+    private final ApiKeys apiKeys;
+    private final byte[] adminToken;
+
+    public TenantAuthenticator(Database database, ValidateConfiguration config) {
+        this.database = database;
+        this.apiKeys = new ApiKeys(config.apiKeyPepper());
+        this.adminToken = config.adminToken().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    /** @throws RequestRejected 401 when the key is missing, unknown or revoked */
+    public String tenantOf(HttpRequest<?> request) {
+        String key = presentedKey(request).orElseThrow(() -> new RequestRejected(401, "Unauthorized", "unauthenticated",
+                "Authorization", "an API key is required: Authorization: Bearer sfk_... (or X-Api-Key)"));
+        String hash = apiKeys.hash(key);
+        Optional<String> tenant = database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT tenant_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")) {
+                select.setString(1, hash);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(row.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+        return tenant.orElseThrow(() -> new RequestRejected(401, "Unauthorized", "unauthenticated", "Authorization",
+                "the API key is not valid"));
+    }
+
+    /** @throws RequestRejected 401 unless the admin token is presented */
+    public void requireAdmin(HttpRequest<?> request) {
+        String token = bearer(request).orElse("");
+        if (!MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8))) {
+            throw new RequestRejected(401, "Unauthorized", "unauthenticated", "Authorization",
+                    "the admin token is required: Authorization: Bearer <SNAPFLOW_ADMIN_TOKEN>");
+        }
+    }
+
+    private static Optional<String> presentedKey(HttpRequest<?> request) {
+        Optional<String> header = request.getHeaders().getFirst(API_KEY_HEADER).map(String::trim).filter(s -> !s.isEmpty());
+        return header.isPresent() ? header : bearer(request);
+    }
+
+    private static Optional<String> bearer(HttpRequest<?> request) {
+        return request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION)
+                .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(value -> value.substring(7).trim())
+                .filter(value -> !value.isEmpty());
+    }
+}

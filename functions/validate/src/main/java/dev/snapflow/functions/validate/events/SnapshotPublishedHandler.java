@@ -1,0 +1,99 @@
+package dev.snapflow.functions.validate.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapflow.contracts.events.EventTypes;
+import dev.snapflow.contracts.events.Events;
+import dev.snapflow.contracts.events.InvalidEventException;
+import dev.snapflow.contracts.events.SnapshotPublished;
+import dev.snapflow.functions.shared.events.EventHandler;
+import dev.snapflow.functions.shared.events.HandlingOutcome;
+import dev.snapflow.functions.shared.persistence.Database;
+import dev.snapflow.functions.validate.accept.Origin;
+import dev.snapflow.functions.validate.accept.ProcessAcceptor;
+import dev.snapflow.functions.validate.accept.ProcessRequest;
+import dev.snapflow.functions.validate.accept.RequestRejected;
+import io.cloudevents.CloudEvent;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * snapshot.published: starts every pipeline (or action) the tenant subscribed to that entity, on the version
+ * just published. Each (subscription, version) is one process, whatever the number of deliveries or repeated
+ * publications: the idempotency key is {@code snapshot:{version}:{subscription id}}.
+ */
+@Singleton
+public class SnapshotPublishedHandler implements EventHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublishedHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ProcessAcceptor acceptor;
+    private final Database database;
+
+    public SnapshotPublishedHandler(ProcessAcceptor acceptor, Database database) {
+        this.acceptor = acceptor;
+        this.database = database;
+    }
+
+    private record Subscription(String id, String target, JsonNode params, String webhookUrl) {
+    }
+
+    @Override
+    public Set<String> eventTypes() {
+        return Set.of(EventTypes.SNAPSHOT_PUBLISHED);
+    }
+
+    @Override
+    public HandlingOutcome handle(CloudEvent event) {
+        SnapshotPublished published;
+        try {
+            published = Events.read(event, SnapshotPublished.class);
+        } catch (InvalidEventException e) {
+            return HandlingOutcome.reject(e.getMessage());
+        }
+        List<Subscription> subscriptions = database.inTransaction(connection -> {
+            List<Subscription> found = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, target, params, webhook_url FROM subscriptions WHERE tenant_id = ? AND entity = ? ORDER BY created_at")) {
+                select.setString(1, published.tenant());
+                select.setString(2, published.entity());
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        try {
+                            found.add(new Subscription(row.getObject("id").toString(), row.getString("target"),
+                                    JSON.readTree(row.getString("params")), row.getString("webhook_url")));
+                        } catch (IOException e) {
+                            throw new IllegalStateException("stored params unreadable", e);
+                        }
+                    }
+                }
+            }
+            return found;
+        });
+        List<String> problems = new ArrayList<>();
+        for (Subscription subscription : subscriptions) {
+            boolean pipeline = acceptor.isPipeline(subscription.target());
+            ProcessRequest request = new ProcessRequest(published.entity(), published.dataVersion(),
+                    pipeline ? null : subscription.target(), pipeline ? subscription.target() : null,
+                    subscription.params(), subscription.webhookUrl());
+            try {
+                acceptor.accept(published.tenant(), request,
+                        "snapshot:" + published.dataVersion() + ":" + subscription.id(), Origin.SUBSCRIPTION);
+            } catch (RequestRejected e) {
+                // e.g. the catalog dropped the pipeline since the subscription was made: others still run.
+                LOG.warn("subscription {} of {}/{} not started: {}", subscription.id(), published.tenant(),
+                        published.entity(), e.getMessage());
+                problems.add("subscription " + subscription.id() + ": " + e.getMessage());
+            }
+        }
+        return problems.isEmpty() ? HandlingOutcome.done() : HandlingOutcome.reject(String.join("; ", problems));
+    }
+}

@@ -1,0 +1,20 @@
+package dev.snapflow.functions.validate.storage;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.NotBlank;
+
+/**
+ * Object storage of snapshots (env SNAPFLOW_S3_ENDPOINT, SNAPFLOW_S3_REGION, SNAPFLOW_S3_BUCKET,
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). Without an endpoint the AWS default endpoint is used; path-style
+ * access is used whenever an endpoint is given (S3Proxy, MinIO, Ceph).
+ */
+@ConfigurationProperties("snapflow.s3")
+public record S3Configuration(
+        @Nullable String endpoint,
+        @Bindable(defaultValue = "us-east-1") @NotBlank String region,
+        @NotBlank(message = "snapflow.s3.bucket (env SNAPFLOW_S3_BUCKET) must be set") String bucket,
+        @Nullable String accessKey,
+        @Nullable String secretKey) {
+}
