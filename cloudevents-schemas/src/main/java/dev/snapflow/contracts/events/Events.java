@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -159,9 +160,9 @@ public final class Events {
         try {
             return MAPPER.treeToValue(json, dataClass);
         } catch (JsonProcessingException e) {
-            throw invalid(event, bindingProblem(e), e);
+            throw invalid(event, bindingProblem(e, json, dataClass), e);
         } catch (IllegalArgumentException e) {
-            throw invalid(event, ruleViolation(e), e);
+            throw invalid(event, ruleViolation(e, json, dataClass), e);
         }
     }
 
@@ -187,26 +188,31 @@ public final class Events {
      * Data that passed the schema but not its record's own rules (which the schema cannot express, such as a
      * job id that must match the process, step and attempt), or, rarely, that Jackson could not bind.
      */
-    private static Violation bindingProblem(JsonProcessingException e) {
+    private static Violation bindingProblem(JsonProcessingException e, JsonNode json, Class<?> dataClass) {
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException) {
-            return ruleViolation((IllegalArgumentException) e.getCause());
+            return ruleViolation((IllegalArgumentException) e.getCause(), json, dataClass);
         }
         String path = e instanceof JsonMappingException ? jsonPath((JsonMappingException) e) : "";
         return new Violation(path, firstLine(e.getOriginalMessage()));
     }
 
-    /** The records' messages start with the field they concern ("jobId must be ..."). */
-    private static Violation ruleViolation(IllegalArgumentException e) {
+    /**
+     * The records' messages start with the field they concern ("jobId must be ..."); the first word is taken
+     * as the field when the data or the record has a field of that name.
+     */
+    private static Violation ruleViolation(IllegalArgumentException e, JsonNode json, Class<?> dataClass) {
         if (e instanceof InvalidPathSegmentException) {
             InvalidPathSegmentException segment = (InvalidPathSegmentException) e;
             return new Violation(segment.field(), firstLine(segment).substring(segment.field().length()).trim());
         }
         String message = firstLine(e);
         int space = message.indexOf(' ');
-        String firstWord = space < 0 ? "" : message.substring(0, space);
-        return firstWord.matches("[a-z][A-Za-z.]*") && !firstWord.equals("exactly")
-                ? new Violation(firstWord, message.substring(space + 1))
-                : new Violation("", message);
+        String word = space < 0 ? "" : message.substring(0, space);
+        String firstWord = word.endsWith(":") ? word.substring(0, word.length() - 1) : word;
+        boolean isField = !firstWord.isEmpty() && (!json.at("/" + firstWord.replace('.', '/')).isMissingNode()
+                || dataClass.isRecord() && Arrays.stream(dataClass.getRecordComponents())
+                .anyMatch(component -> component.getName().equals(firstWord)));
+        return isField ? new Violation(firstWord, message.substring(space + 1)) : new Violation("", message);
     }
 
     private static String jsonPath(JsonMappingException e) {
