@@ -3,11 +3,12 @@ package dev.snapflow.functions.launch.backend;
 import dev.snapflow.contracts.jobs.JobArguments;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /** Job launches for backend tests. */
 public final class TestJobs {
-    public static final ResourceProfile SMALL = new ResourceProfile(1, 128, 2, 1, 512, 64);
+    public static final ResourceProfile SMALL = new ResourceProfile(1, 128, 2, 1, 512);
 
     private TestJobs() {
     }
@@ -24,7 +25,7 @@ public final class TestJobs {
 
     public static JobLaunch scripted(String processId, String behaviour, Duration timeout) {
         JobProfile profile = new JobProfile("ghcr.io/snapflow/spark-jobs:test", ScriptedJob.class.getName(),
-                "local:///opt/snapflow/spark-jobs.jar", SMALL, timeout);
+                List.of(), SMALL, timeout);
         return new JobLaunch(arguments(processId, 1, 1, "{\"behaviour\":\"" + behaviour + "\"}"), profile,
                 "token-" + processId);
     }

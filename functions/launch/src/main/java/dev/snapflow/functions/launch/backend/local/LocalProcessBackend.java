@@ -22,7 +22,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +83,6 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
 
     private final LocalBackendSettings settings;
     private final JobStatusSink statusSink;
-    private final Clock clock;
     private final Semaphore slots;
     private final Map<JobId, RunningJob> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -93,10 +91,9 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         return thread;
     });
 
-    public LocalProcessBackend(LocalBackendSettings settings, JobStatusSink statusSink, Clock clock) {
+    public LocalProcessBackend(LocalBackendSettings settings, JobStatusSink statusSink) {
         this.settings = settings;
         this.statusSink = statusSink;
-        this.clock = clock;
         this.slots = new Semaphore(settings.maxConcurrentJobs());
     }
 
@@ -230,6 +227,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         command.add("-cp");
         command.add(resolveClasspath());
         command.add(launch.profile().mainClass());
+        command.addAll(launch.profile().fixedArgs());
         command.addAll(launch.arguments().toArgs());
         return command;
     }
@@ -271,7 +269,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     }
 
     private void track(JobId jobId, Path jobDir, Process process, JobLaunch launch) {
-        RunningJob job = new RunningJob(jobId, jobDir, process);
+        RunningJob job = new RunningJob(jobId, launch.arguments().tenant(), launch.arguments().entity(), jobDir, process);
         running.put(jobId, job);
         long timeoutMillis = launch.profile().timeout().toMillis();
         job.deadline = timers.schedule(() -> {
@@ -291,12 +289,12 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             boolean cancelled = ending == Ending.CANCELLED || Files.exists(job.jobDir.resolve(CANCELLED_MARKER));
             Optional<ObservedFailure> failure = Optional.empty();
             if (ending == Ending.TIMED_OUT) {
-                failure = Optional.of(new ObservedFailure(job.jobId, ErrorClass.DEADLINE_EXCEEDED,
+                failure = Optional.of(new ObservedFailure(job.jobId, job.tenant, job.entity, ErrorClass.DEADLINE_EXCEEDED,
                         "killed after the action's timeout of " + timeoutMillis + " ms" + logTail(job.jobDir)));
             } else if (ending == null && !cancelled && exitCode != 0) {
                 failure = Optional.of(crash(job, exitCode));
             }
-            failure.ifPresent(observed -> statusSink.report(observed.toReport(clock.instant())));
+            failure.ifPresent(statusSink::report);
         } catch (RuntimeException e) {
             LOG.warn("could not report the end of job {}", job.jobId, e);
         } finally {
@@ -315,7 +313,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
                 ? ErrorClass.RESOURCE_EXHAUSTED
                 : ErrorClass.INTERNAL;
         String why = exitCode == EXIT_OUT_OF_MEMORY ? " (out of heap)" : exitCode == EXIT_KILLED ? " (killed, likely out of memory)" : "";
-        return new ObservedFailure(job.jobId, errorClass,
+        return new ObservedFailure(job.jobId, job.tenant, job.entity, errorClass,
                 "job process exited with code " + exitCode + why + logTail(job.jobDir));
     }
 
@@ -388,13 +386,17 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
 
     private static final class RunningJob {
         final JobId jobId;
+        final String tenant;
+        final String entity;
         final Path jobDir;
         final Process process;
         final AtomicReference<Ending> ending = new AtomicReference<>();
         volatile ScheduledFuture<?> deadline;
 
-        RunningJob(JobId jobId, Path jobDir, Process process) {
+        RunningJob(JobId jobId, String tenant, String entity, Path jobDir, Process process) {
             this.jobId = jobId;
+            this.tenant = tenant;
+            this.entity = entity;
             this.jobDir = jobDir;
             this.process = process;
         }

@@ -5,6 +5,8 @@ import dev.snapflow.contracts.jobs.JobState;
 import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.functions.launch.backend.JobLaunch;
 import dev.snapflow.functions.launch.backend.LaunchOutcome;
+import dev.snapflow.functions.launch.backend.ObservedFailure;
+import java.time.Instant;
 import dev.snapflow.functions.launch.backend.TestJobs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ class LocalProcessBackendTest {
     @TempDir
     Path workDir;
 
-    private final List<JobStatusReport> reports = new CopyOnWriteArrayList<>();
+    private final List<ObservedFailure> reports = new CopyOnWriteArrayList<>();
     private final List<LocalProcessBackend> backends = new ArrayList<>();
 
     @AfterEach
@@ -41,7 +42,7 @@ class LocalProcessBackendTest {
         LocalBackendSettings settings = new LocalBackendSettings(
                 Path.of(System.getProperty("java.home"), "bin", "java"), classpath, workDir, maxJobs, List.of(),
                 Map.of("SNAPFLOW_S3_ENDPOINT", "http://127.0.0.1:9000"), Duration.ofSeconds(2));
-        LocalProcessBackend backend = new LocalProcessBackend(settings, reports::add, Clock.systemUTC());
+        LocalProcessBackend backend = new LocalProcessBackend(settings, reports::add);
         backends.add(backend);
         return backend;
     }
@@ -126,7 +127,9 @@ class LocalProcessBackendTest {
         backend().launch(launch);
 
         awaitEnd(launch);
-        assertThat(reports).singleElement().satisfies(report -> {
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.partitionKey()).isEqualTo("acme/orders");
+            JobStatusReport report = failure.toReport(Instant.EPOCH);
             assertThat(report.jobId()).isEqualTo(launch.jobId().value());
             assertThat(report.attempt()).isEqualTo(1);
             assertThat(report.state()).isEqualTo(JobState.FAILED);
@@ -143,10 +146,10 @@ class LocalProcessBackendTest {
         backend().launch(launch);
 
         awaitEnd(launch);
-        assertThat(reports).singleElement().satisfies(report -> {
-            assertThat(report.state()).isEqualTo(JobState.FAILED);
-            assertThat(report.error().errorClass()).isEqualTo(ErrorClass.INTERNAL);
-            assertThat(report.error().message()).contains("exited with code 2", "boom: the input could not be read");
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.toReport(Instant.EPOCH).state()).isEqualTo(JobState.FAILED);
+            assertThat(failure.errorClass()).isEqualTo(ErrorClass.INTERNAL);
+            assertThat(failure.message()).contains("exited with code 2", "boom: the input could not be read");
         });
     }
 
