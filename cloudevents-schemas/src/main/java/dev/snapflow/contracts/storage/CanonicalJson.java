@@ -29,6 +29,12 @@ public final class CanonicalJson {
         }
     }
 
+    /** The canonical text of params held as a map (as the event records hold them). */
+    public static String canonicalize(Map<String, ?> object) {
+        JsonNode tree = MAPPER.valueToTree(object == null ? Map.of() : object);
+        return canonicalize(tree);
+    }
+
     public static String canonicalize(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(sorted(node));
