@@ -26,7 +26,7 @@ class OverlayBuildTest {
             Map.entry("RoleBinding", 2),
             Map.entry("ConfigMap", 3),
             Map.entry("Broker", 1),
-            Map.entry("Trigger", 8),
+            Map.entry("Trigger", 9),
             Map.entry("KafkaSink", 2),
             Map.entry("KafkaSource", 1),
             Map.entry("SinkBinding", 4),
