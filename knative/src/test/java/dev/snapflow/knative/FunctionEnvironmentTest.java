@@ -105,6 +105,24 @@ class FunctionEnvironmentTest {
     }
 
     @Test
+    void placeholdersAreEnvironmentVariablesWithOrWithoutDefaults() {
+        String yaml = """
+                # ${COMMENTED_OUT}
+                datasources:
+                  default:
+                    url: ${SNAPFLOW_DB_URL}
+                    username: ${SNAPFLOW_DB_USER:snapflow}
+                    pool: ${SNAPFLOW_DB_POOL_SIZE:${OTHER_POOL:8}}
+                    schema: ${snapflow.schema}
+                sink: ${K_SINK:}
+                again: ${SNAPFLOW_DB_USER}
+                """;
+        assertThat(FunctionSettings.placeholders(yaml)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "SNAPFLOW_DB_URL", false, "SNAPFLOW_DB_USER", false, "SNAPFLOW_DB_POOL_SIZE", true,
+                "OTHER_POOL", true, "K_SINK", true));
+    }
+
+    @Test
     void devSecretsAndTheProdTemplateHaveTheSameNamesAndKeys() {
         Map<String, Set<String>> dev = keysByName(BuiltOverlay.of("dev").manifests().ofKind(Secret.class).stream()
                 .map(s -> s.getMetadata().getName()).toList(), "dev");

@@ -38,12 +38,17 @@ final class FunctionSettings {
     }
 
     private static void read(Path file, Map<String, Boolean> variables) {
-        String text;
         try {
-            text = Files.readString(file);
+            placeholders(Files.readString(file)).forEach((name, hasDefault) -> variables.merge(name, hasDefault,
+                    Boolean::logicalAnd));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The environment variable placeholders in one YAML text (comments ignored): name -> has a default. */
+    static Map<String, Boolean> placeholders(String text) {
+        Map<String, Boolean> variables = new LinkedHashMap<>();
         for (String line : text.lines().toList()) {
             String content = line.strip().startsWith("#") ? "" : line;
             Matcher m = PLACEHOLDER.matcher(content);
@@ -52,5 +57,6 @@ final class FunctionSettings {
                 variables.merge(m.group(1), hasDefault, Boolean::logicalAnd);
             }
         }
+        return variables;
     }
 }

@@ -23,15 +23,17 @@ class JobNamespaceRbacTest {
     static final String JOB_NAMESPACE = "snapflow-jobs";
 
     /**
-     * The API calls of launch's Kubernetes JobBackend, as "group/resource verb" (core group empty). Kept in step
-     * with functions/launch/README.md.
+     * The API calls of launch's Kubernetes backend, as "group/resource verb" (core group empty), read from
+     * functions/launch's KubernetesBackend (get, create, edit = patch, list by label, delete of Jobs; create of
+     * the owned Secret and Service) and KubernetesJobWatcher (Job and driver pod informers = list + watch;
+     * edit of a Job's annotations). jobs/finalizers update: the owned objects' blockOwnerDeletion needs it
+     * where the OwnerReferencesPermissionEnforcement admission plugin runs.
      */
     static final Set<String> LAUNCH_CALLS = Set.of(
-            "batch/jobs create", "batch/jobs get", "batch/jobs list", "batch/jobs watch", "batch/jobs delete",
-            "batch/jobs patch",
-            "/pods get", "/pods list", "/pods watch",
-            "/services create", "/services get", "/services delete",
-            "/secrets create", "/secrets get", "/secrets delete");
+            "batch/jobs create", "batch/jobs get", "batch/jobs list", "batch/jobs watch", "batch/jobs patch",
+            "batch/jobs delete", "batch/jobs/finalizers update",
+            "/pods list", "/pods watch",
+            "/services create", "/secrets create");
 
     /** What a Spark driver in client mode asks of the API server for its executors. */
     static final Set<String> SPARK_DRIVER_CALLS = Set.of(
@@ -39,8 +41,7 @@ class JobNamespaceRbacTest {
             "/configmaps create", "/configmaps get", "/configmaps list", "/configmaps watch", "/configmaps delete",
             "/configmaps deletecollection",
             "/persistentvolumeclaims create", "/persistentvolumeclaims get", "/persistentvolumeclaims list",
-            "/persistentvolumeclaims watch", "/persistentvolumeclaims delete", "/persistentvolumeclaims deletecollection",
-            "/services create", "/services get", "/services list", "/services delete");
+            "/persistentvolumeclaims watch", "/persistentvolumeclaims delete", "/persistentvolumeclaims deletecollection");
 
     @ParameterizedTest(name = "overlay {0}")
     @FieldSource("OVERLAYS")

@@ -55,6 +55,41 @@ class ManifestModelTest {
         }
     }
 
+    @Test
+    void aFieldTheModelDoesNotKnowIsReportedWithItsPath() {
+        Manifests misspelt = Manifests.parse("""
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: validate
+                spec:
+                  template:
+                    spec:
+                      timeoutSecond: 30
+                      containers:
+                        - image: example.com/validate
+                          readinessProbe:
+                            httpGet:
+                              pth: /health/readiness
+                """, "inline");
+        HasMetadata service = misspelt.all().getFirst();
+        assertThat(service).isInstanceOf(io.fabric8.knative.serving.v1.Service.class);
+        assertThat(Manifests.unknownFields(service)).containsExactlyInAnyOrder(
+                ".spec.template.spec: [timeoutSecond]",
+                ".spec.template.spec.containers[0].readinessProbe.httpGet: [pth]");
+    }
+
+    @Test
+    void aKindWithoutModelIsReported() {
+        HasMetadata unknown = Manifests.parse("""
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata:
+                  name: w
+                """, "inline").all().getFirst();
+        assertThat(problemsOf(unknown, "inline")).singleElement().asString().contains("has no typed model");
+    }
+
     private static List<String> problemsOf(HasMetadata object, String origin) {
         List<String> problems = new ArrayList<>();
         String id = origin + ": " + Manifests.id(object);
