@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,22 +34,20 @@ public final class CanonicalJson {
         return canonicalize(tree);
     }
 
+    /** A missing or null document counts as the empty object; a null inside it stays null. */
     public static String canonicalize(JsonNode node) {
+        JsonNode document = node == null || node.isNull() || node.isMissingNode()
+                ? JsonNodeFactory.instance.objectNode() : node;
         try {
-            return MAPPER.writeValueAsString(sorted(node));
+            return MAPPER.writeValueAsString(sorted(document));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }
     }
 
     private static JsonNode sorted(JsonNode node) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return JsonNodeFactory.instance.objectNode();
-        }
         if (node.isObject()) {
-            List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            it.forEachRemaining(fields::add);
+            List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.properties());
             fields.sort(Map.Entry.comparingByKey());
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, JsonNode> field : fields) {

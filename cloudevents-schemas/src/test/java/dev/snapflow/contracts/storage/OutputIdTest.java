@@ -33,6 +33,13 @@ class OutputIdTest {
     }
 
     @Test
+    void nestedNullIsNotTheEmptyObject() {
+        assertThat(OutputId.derive("clean", "{\"a\":null}", "0.1.0", INPUT))
+                .isNotEqualTo(OutputId.derive("clean", "{\"a\":{}}", "0.1.0", INPUT));
+        assertThat(CanonicalJson.canonicalize("{\"b\":[null],\"a\":null}")).isEqualTo("{\"a\":null,\"b\":[null]}");
+    }
+
+    @Test
     void arrayOrderIsSignificant() {
         assertThat(OutputId.derive("clean", "{\"a\":[1,2]}", "0.1.0", INPUT))
                 .isNotEqualTo(OutputId.derive("clean", "{\"a\":[2,1]}", "0.1.0", INPUT));
