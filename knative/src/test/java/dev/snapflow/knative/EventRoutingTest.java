@@ -14,13 +14,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The eventing wiring matches knative/routing.yaml, and routing.yaml covers every event type of the contracts:
@@ -40,6 +49,43 @@ class EventRoutingTest {
         List<String> routed = routing.routes().stream().map(RoutingTable.Route::type).toList();
         assertThat(routed).as("event types in knative/routing.yaml").doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(EventTypes.all());
+    }
+
+    /**
+     * The event catalog of cloudevents-schemas/README.md (rows {@code | [`type`](#...) | producer | consumers |
+     * channel |}) names the same producing and consuming functions and the same channel as routing.yaml.
+     */
+    @Test
+    void routesAgreeWithTheEventCatalogOfTheContracts() throws IOException {
+        Path catalog = ProjectLayout.root().resolve("cloudevents-schemas/README.md");
+        assumeTrue(Files.isRegularFile(catalog),
+                "not checked yet: cloudevents-schemas/README.md does not exist");
+        Pattern row = Pattern.compile(
+                "^\\|\\s*\\[?`(dev\\.snapflow\\.[a-z.]+\\.v[0-9]+)`\\]?[^|]*\\|([^|]*)\\|([^|]*)\\|([^|]*)\\|");
+        Map<String, String> catalogued = new TreeMap<>();
+        for (String line : Files.readAllLines(catalog)) {
+            Matcher m = row.matcher(line);
+            if (m.find()) {
+                String channel = m.group(4).contains("snapflow-jobs") ? "jobs-topic" : "broker";
+                catalogued.put(m.group(1), functionsIn(m.group(2)) + " -> " + functionsIn(m.group(3)) + " via " + channel);
+            }
+        }
+        Map<String, String> routed = new TreeMap<>();
+        for (RoutingTable.Route route : routing.routes()) {
+            routed.put(route.type(), new TreeSet<>(route.producingFunctions().toList()) + " -> "
+                    + new TreeSet<>(route.consumers()) + " via " + route.channel());
+        }
+        assertThat(catalogued).as("event catalog in cloudevents-schemas/README.md").isEqualTo(routed);
+    }
+
+    private static Set<String> functionsIn(String cell) {
+        Set<String> functions = new TreeSet<>();
+        for (String word : cell.split("[^a-z]+")) {
+            if (ProjectLayout.FUNCTIONS.contains(word)) {
+                functions.add(word);
+            }
+        }
+        return functions;
     }
 
     @Test
