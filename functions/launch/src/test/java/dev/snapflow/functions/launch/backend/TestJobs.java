@@ -14,7 +14,11 @@ public final class TestJobs {
     }
 
     public static JobArguments arguments(String processId, int step, int attempt, String paramsJson) {
-        return new JobArguments("acme", "orders", "v1", "clean", paramsJson,
+        return arguments(processId, step, attempt, "clean", paramsJson);
+    }
+
+    public static JobArguments arguments(String processId, int step, int attempt, String action, String paramsJson) {
+        return new JobArguments("acme", "orders", "v1", action, paramsJson,
                 "s3://snapflow/acme/orders/v1/bronze/_manifest.json", "s3://snapflow/acme/orders/v1/silver/out-1/",
                 processId, step, attempt, "http://callback.snapflow.svc/v1/jobs/x/status");
     }

@@ -28,11 +28,11 @@ import java.util.Map;
 /**
  * The Kubernetes objects of one job: a batch/v1 Job running the Spark driver in client mode against the
  * in-cluster API, a headless Service through which executors reach the driver, and a Secret with the job's
- * callback token. Everything is named after the job id, so launching the same job again names the same objects.
+ * callback token (and the storage keys, when there are any). Everything is named after the job id, so launching the same job again names the same objects.
  */
 final class DriverJobSpec {
     static final String CONTAINER = "driver";
-    static final String TOKEN_KEY = "token";
+    static final String TOKEN_KEY = "callback-token";
     static final int DRIVER_PORT = 7078;
     static final int BLOCK_MANAGER_PORT = 7079;
     static final String SPARK_LOCAL_DIR = "/var/data/spark-local";
@@ -55,7 +55,7 @@ final class DriverJobSpec {
     }
 
     static String secretName(JobId jobId) {
-        return jobId.value() + "-token";
+        return jobId.value() + "-secret";
     }
 
     String driverHost(JobId jobId) {
@@ -124,9 +124,14 @@ final class DriverJobSpec {
                     .withOwnerReferences(ownedBy(owner))
                 .endMetadata()
                 .withType("Opaque")
-                .addToData(TOKEN_KEY, Base64.getEncoder().encodeToString(
-                        launch.callbackToken().getBytes(StandardCharsets.UTF_8)))
+                .addToData(TOKEN_KEY, base64(launch.callbackToken()))
+                .addToData(settings.jobSecrets().entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, entry -> base64(entry.getValue()))))
                 .build();
+    }
+
+    private static String base64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 
     Service driverService(JobLaunch launch, Job owner) {
@@ -222,10 +227,8 @@ final class DriverJobSpec {
         labels(launch.arguments()).forEach((key, value) -> conf.put("spark.kubernetes.executor.label." + key, value));
         conf.put("spark.kubernetes.executor.label." + SnapflowLabels.ROLE, "executor");
         settings.jobEnvironment().forEach((name, value) -> conf.put("spark.executorEnv." + name, value));
-        settings.s3CredentialsSecret().ifPresent(secret -> {
-            conf.put("spark.kubernetes.executor.secretKeyRef.AWS_ACCESS_KEY_ID", secret + ":access-key");
-            conf.put("spark.kubernetes.executor.secretKeyRef.AWS_SECRET_ACCESS_KEY", secret + ":secret-key");
-        });
+        settings.jobSecrets().keySet().stream().sorted().forEach(name ->
+                conf.put("spark.kubernetes.executor.secretKeyRef." + name, secretName(jobId) + ":" + name));
         conf.put("spark.local.dir", SPARK_LOCAL_DIR);
         conf.put("spark.ui.enabled", "false");
         conf.forEach((key, value) -> {
@@ -240,9 +243,8 @@ final class DriverJobSpec {
 
     private List<EnvVar> environment(JobLaunch launch) {
         List<EnvVar> env = new ArrayList<>();
-        env.add(new EnvVarBuilder().withName(JobArguments.CALLBACK_TOKEN_ENV)
-                .withNewValueFrom().withNewSecretKeyRef(TOKEN_KEY, secretName(launch.jobId()), false).endValueFrom()
-                .build());
+        String secret = secretName(launch.jobId());
+        env.add(secretEnv(JobArguments.CALLBACK_TOKEN_ENV, secret, TOKEN_KEY));
         env.add(new EnvVarBuilder().withName(POD_NAME_ENV)
                 .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
                 .build());
@@ -250,10 +252,7 @@ final class DriverJobSpec {
         // The root file system is read-only: anything that writes under $HOME writes to the emptyDir.
         env.add(new EnvVar("HOME", "/tmp", null));
         settings.jobEnvironment().forEach((name, value) -> env.add(new EnvVar(name, value, null)));
-        settings.s3CredentialsSecret().ifPresent(secret -> {
-            env.add(secretEnv("AWS_ACCESS_KEY_ID", secret, "access-key"));
-            env.add(secretEnv("AWS_SECRET_ACCESS_KEY", secret, "secret-key"));
-        });
+        settings.jobSecrets().keySet().stream().sorted().forEach(name -> env.add(secretEnv(name, secret, name)));
         return env;
     }
 

@@ -3,7 +3,6 @@ package dev.snapflow.functions.launch.backend.kubernetes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Where and how the Kubernetes backend runs jobs.
@@ -14,14 +13,14 @@ import java.util.Optional;
  * @param sparkSubmit         spark-submit inside the image
  * @param ttlAfterFinished    how long a finished Job (and its pods, Secret, Service) is kept for inspection
  * @param imagePullPolicy     Always, IfNotPresent or Never
- * @param s3CredentialsSecret an existing Secret with keys {@code access-key} and {@code secret-key}, given to
- *                            driver and executors as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; empty: none
- *                            (e.g. when the nodes' identity grants S3 access)
  * @param jobEnvironment      plain values added to the driver's and executors' environment (S3 endpoint, region)
+ * @param jobSecrets          secret values for the driver's and executors' environment (S3 keys): they go into
+ *                            the job's own Secret, never into the pod spec; empty when the pods' identity grants
+ *                            S3 access
  */
 public record KubernetesSettings(String namespace, String serviceAccount, String applicationJar, String sparkSubmit,
                                  Duration ttlAfterFinished, String imagePullPolicy,
-                                 Optional<String> s3CredentialsSecret, Map<String, String> jobEnvironment) {
+                                 Map<String, String> jobEnvironment, Map<String, String> jobSecrets) {
     public KubernetesSettings {
         requireText("namespace", namespace);
         requireText("serviceAccount", serviceAccount);
@@ -29,8 +28,8 @@ public record KubernetesSettings(String namespace, String serviceAccount, String
         requireText("sparkSubmit", sparkSubmit);
         Objects.requireNonNull(ttlAfterFinished, "ttlAfterFinished");
         requireText("imagePullPolicy", imagePullPolicy);
-        s3CredentialsSecret = s3CredentialsSecret.filter(name -> !name.isBlank());
         jobEnvironment = Map.copyOf(jobEnvironment);
+        jobSecrets = Map.copyOf(jobSecrets);
     }
 
     private static void requireText(String field, String value) {

@@ -56,9 +56,13 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     private static final int LOG_TAIL_BYTES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcessBackend.class);
 
-    /** What Spark needs opened on Java 17+ (as spark-submit's JavaModuleOptions). */
+    /**
+     * Spark 4.2's own module options (org.apache.spark.launcher.JavaModuleOptions), the same list as
+     * spark-jobs' LocalJobCommand, plus exit-on-OOM so that running out of heap ends the job with a known code.
+     */
     static final List<String> SPARK_JVM_OPTIONS = List.of(
             "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-modules=jdk.incubator.vector",
             "--add-opens=java.base/java.lang=ALL-UNNAMED",
             "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
             "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
@@ -73,8 +77,11 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
             "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
             "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "-Djdk.reflect.useDirectMethodHandle=false",
+            "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
             "-Dio.netty.tryReflectionSetAccessible=true",
+            "-Dio.netty.allocator.type=pooled",
+            "-Dio.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE",
+            "--sun-misc-unsafe-memory-access=allow",
             "--enable-native-access=ALL-UNNAMED",
             "-XX:+ExitOnOutOfMemoryError");
 

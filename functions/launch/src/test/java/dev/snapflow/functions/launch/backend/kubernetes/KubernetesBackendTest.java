@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,8 +35,9 @@ class KubernetesBackendTest {
 
     static KubernetesSettings settings() {
         return new KubernetesSettings(NAMESPACE, "snapflow-spark", "local:///opt/snapflow/spark-jobs.jar",
-                "/opt/spark/bin/spark-submit", Duration.ofHours(1), "IfNotPresent", Optional.of("snapflow-s3"),
-                Map.of("SNAPFLOW_S3_ENDPOINT", "http://minio.storage.svc:9000"));
+                "/opt/spark/bin/spark-submit", Duration.ofHours(1), "IfNotPresent",
+                Map.of("SNAPFLOW_S3_ENDPOINT", "http://minio.storage.svc:9000"),
+                Map.of("AWS_ACCESS_KEY_ID", "snapflow-access", "AWS_SECRET_ACCESS_KEY", "snapflow-secret-key"));
     }
 
     @BeforeEach
@@ -115,7 +115,7 @@ class KubernetesBackendTest {
                         "spark.executor.memory=512m",
                         "spark.executor.memoryOverhead=384m",
                         "spark.kubernetes.executor.label.snapflow.dev/job-id=" + name,
-                        "spark.kubernetes.executor.secretKeyRef.AWS_ACCESS_KEY_ID=snapflow-s3:access-key",
+                        "spark.kubernetes.executor.secretKeyRef.AWS_ACCESS_KEY_ID=" + name + "-secret:AWS_ACCESS_KEY_ID",
                         "spark.executorEnv.SNAPFLOW_S3_ENDPOINT=http://minio.storage.svc:9000");
         List<String> jobArgs = launch.arguments().toArgs();
         assertThat(args.subList(args.size() - jobArgs.size() - 1, args.size()))
@@ -126,15 +126,18 @@ class KubernetesBackendTest {
         driver.getEnv().forEach(var -> env.put(var.getName(), var));
         assertThat(env.get(JobArguments.CALLBACK_TOKEN_ENV).getValue()).isNull();
         assertThat(env.get(JobArguments.CALLBACK_TOKEN_ENV).getValueFrom().getSecretKeyRef().getName())
-                .isEqualTo(name + "-token");
-        assertThat(env.get(JobArguments.CALLBACK_TOKEN_ENV).getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+                .isEqualTo(name + "-secret");
+        assertThat(env.get(JobArguments.CALLBACK_TOKEN_ENV).getValueFrom().getSecretKeyRef().getKey())
+                .isEqualTo("callback-token");
         assertThat(env.get("SNAPFLOW_DRIVER_POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         assertThat(env.get("SNAPFLOW_S3_ENDPOINT").getValue()).isEqualTo("http://minio.storage.svc:9000");
-        assertThat(env.get("AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("snapflow-s3");
+        assertThat(env.get("AWS_SECRET_ACCESS_KEY").getValue()).isNull();
+        assertThat(env.get("AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo(name + "-secret");
+        assertThat(String.join(" ", args) + driver.getEnv()).doesNotContain("snapflow-secret-key");
 
-        Secret secret = client.secrets().inNamespace(NAMESPACE).withName(name + "-token").get();
-        assertThat(new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8))
-                .isEqualTo(launch.callbackToken());
+        Secret secret = client.secrets().inNamespace(NAMESPACE).withName(name + "-secret").get();
+        assertThat(decode(secret, "callback-token")).isEqualTo(launch.callbackToken());
+        assertThat(decode(secret, "AWS_SECRET_ACCESS_KEY")).isEqualTo("snapflow-secret-key");
         assertOwnedBy(secret.getMetadata().getOwnerReferences(), job);
 
         Service service = client.services().inNamespace(NAMESPACE).withName(name + "-driver").get();
@@ -143,6 +146,10 @@ class KubernetesBackendTest {
                 .containsExactlyInAnyOrderEntriesOf(Map.of("snapflow.dev/job-id", name, "snapflow.dev/role", "driver"));
         assertThat(service.getSpec().getPorts()).extracting(port -> port.getPort()).containsExactly(7078, 7079);
         assertOwnedBy(service.getMetadata().getOwnerReferences(), job);
+    }
+
+    private static String decode(Secret secret, String key) {
+        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     }
 
     private static void assertOwnedBy(List<OwnerReference> owners, Job job) {
@@ -189,7 +196,7 @@ class KubernetesBackendTest {
 
         assertThat(outcome).isInstanceOf(LaunchOutcome.Launched.class);
         assertThat(job(launch).getSpec().getSuspend()).isFalse();
-        assertThat(client.secrets().inNamespace(NAMESPACE).withName(launch.jobId().value() + "-token").get()).isNotNull();
+        assertThat(client.secrets().inNamespace(NAMESPACE).withName(launch.jobId().value() + "-secret").get()).isNotNull();
         assertThat(client.services().inNamespace(NAMESPACE).withName(launch.jobId().value() + "-driver").get()).isNotNull();
         assertThat(backend.launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
     }

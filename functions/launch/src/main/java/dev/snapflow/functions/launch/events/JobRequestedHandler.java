@@ -1,0 +1,95 @@
+package dev.snapflow.functions.launch.events;
+
+import dev.snapflow.contracts.events.EventSources;
+import dev.snapflow.contracts.events.EventTypes;
+import dev.snapflow.contracts.events.Events;
+import dev.snapflow.contracts.events.InvalidEventException;
+import dev.snapflow.contracts.events.JobLaunched;
+import dev.snapflow.contracts.events.JobRequested;
+import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.functions.launch.backend.JobRef;
+import dev.snapflow.functions.launch.backend.JobStatusSink;
+import dev.snapflow.functions.launch.backend.LaunchOutcome;
+import dev.snapflow.functions.launch.backend.ObservedFailure;
+import dev.snapflow.functions.launch.job.JobLauncher;
+import dev.snapflow.functions.shared.events.EventHandler;
+import dev.snapflow.functions.shared.events.EventPublisher;
+import dev.snapflow.functions.shared.events.HandlingOutcome;
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * job.requested: start the job and say so (job.launched), or say why it cannot start (job.status FAILED,
+ * LAUNCH_FAILED). A redelivered request finds the job already there and says job.launched again, with the
+ * same event id. A full backend answers "later" (back-pressure): the request is delivered again.
+ * Created at startup so that a missing key or a bad backend setting stops the function at once.
+ */
+@Context
+public class JobRequestedHandler implements EventHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRequestedHandler.class);
+
+    private final JobLauncher launcher;
+    private final EventPublisher publisher;
+    private final JobStatusSink statusSink;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    public JobRequestedHandler(JobLauncher launcher, EventPublisher publisher, JobStatusSink statusSink,
+                               MeterRegistry meters, Clock clock) {
+        this.launcher = launcher;
+        this.publisher = publisher;
+        this.statusSink = statusSink;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    @Override
+    public Set<String> eventTypes() {
+        return Set.of(EventTypes.JOB_REQUESTED);
+    }
+
+    @Override
+    public HandlingOutcome handle(CloudEvent event) {
+        JobRequested request;
+        try {
+            request = Events.read(event, JobRequested.class);
+        } catch (InvalidEventException e) {
+            return HandlingOutcome.reject(e.getMessage());
+        }
+        LaunchOutcome outcome = launcher.launch(request);
+        meters.counter("snapflow.launch.outcomes", "outcome", outcome.getClass().getSimpleName()).increment();
+        return switch (outcome) {
+            case LaunchOutcome.Launched launched -> {
+                LOG.info("launched {} at {}", request.jobId(), launched.ref().location());
+                yield announce(event, request, launched.ref());
+            }
+            case LaunchOutcome.AlreadyRunning running -> {
+                LOG.info("{} was launched before ({}): nothing started", request.jobId(), running.ref().location());
+                yield announce(event, request, running.ref());
+            }
+            case LaunchOutcome.AtCapacity full -> HandlingOutcome.backPressure(full.reason());
+            case LaunchOutcome.Rejected rejected -> {
+                LOG.warn("cannot launch {}: {}", request.jobId(), rejected.reason());
+                statusSink.report(new ObservedFailure(request.id(), request.tenant(), request.entity(),
+                        ErrorClass.LAUNCH_FAILED, "launch could not start the job: " + rejected.reason()));
+                yield HandlingOutcome.done();
+            }
+        };
+    }
+
+    private HandlingOutcome announce(CloudEvent cause, JobRequested request, JobRef ref) {
+        publisher.publish(Events.newEvent(new JobLaunched(request.jobId(), ref.backend(), ref.location(), clock.instant()))
+                .source(EventSources.LAUNCH)
+                .id(request.jobId() + "/launched")
+                .partitionKey(request.snapshotRef())
+                .causedBy(cause)
+                .build());
+        return HandlingOutcome.done();
+    }
+}

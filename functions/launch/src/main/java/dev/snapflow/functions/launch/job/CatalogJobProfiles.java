@@ -1,0 +1,45 @@
+package dev.snapflow.functions.launch.job;
+
+import dev.snapflow.functions.launch.backend.JobProfile;
+import dev.snapflow.functions.launch.backend.ResourceProfile;
+import dev.snapflow.functions.shared.catalog.ActionCatalog;
+import dev.snapflow.functions.shared.catalog.ActionDefinition;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Job profiles from the action catalog (the one validate and enqueue use), sizes converted to MiB. */
+public final class CatalogJobProfiles implements JobProfiles {
+    private final ActionCatalog catalog;
+
+    public CatalogJobProfiles(ActionCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @Override
+    public Optional<JobProfile> profileFor(String action, Duration timeout) {
+        return catalog.action(action).map(definition -> profile(definition, timeout));
+    }
+
+    private static JobProfile profile(ActionDefinition action, Duration timeout) {
+        var sizes = action.resources();
+        ResourceProfile resources = new ResourceProfile(sizes.driverCores(), mebibytes(sizes.driverMemory()),
+                sizes.executorCount(), sizes.executorCores(), mebibytes(sizes.executorMemory()));
+        return new JobProfile(action.image(), action.mainClass(), action.args(), resources, timeout);
+    }
+
+    /** A catalog size ({@code 512m}, {@code 2g}; checked by the catalog loader) in MiB, at least 1. */
+    static int mebibytes(String size) {
+        String text = size.trim().toLowerCase(Locale.ROOT);
+        long amount = Long.parseLong(text.substring(0, text.length() - 1));
+        long mib = switch (text.charAt(text.length() - 1)) {
+            case 'k' -> Math.ceilDiv(amount, 1024);
+            case 'm' -> amount;
+            case 'g' -> amount * 1024;
+            case 't' -> amount * 1024 * 1024;
+            default -> throw new IllegalArgumentException("not a size like 512m or 2g: '" + size + "'");
+        };
+        return Math.toIntExact(mib);
+    }
+}
