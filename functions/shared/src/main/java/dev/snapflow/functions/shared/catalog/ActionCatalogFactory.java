@@ -3,8 +3,7 @@ package dev.snapflow.functions.shared.catalog;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.core.bind.annotation.Bindable;
-import jakarta.validation.constraints.NotBlank;
+import io.micronaut.core.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +17,18 @@ public class ActionCatalogFactory {
 
     @ConfigurationProperties("snapflow.catalog")
     public record CatalogConfiguration(
-            @Bindable(defaultValue = ActionCatalogLoader.DEFAULT_CATALOG) @NotBlank String location) {
+            @Nullable String location) {
+
+        /** The configured location, or the built-in catalog when none is set. */
+        public String effectiveLocation() {
+            return location == null || location.isBlank() ? ActionCatalogLoader.DEFAULT_CATALOG : location;
+        }
     }
 
     @Context
     public ActionCatalog actionCatalog(CatalogConfiguration config) {
-        ActionCatalog catalog = ActionCatalogLoader.load(config.location());
-        LOG.info("action catalog {}: actions {}, pipelines {}", config.location(), catalog.actionNames(),
+        ActionCatalog catalog = ActionCatalogLoader.load(config.effectiveLocation());
+        LOG.info("action catalog {}: actions {}, pipelines {}", config.effectiveLocation(), catalog.actionNames(),
                 catalog.pipelineNames());
         return catalog;
     }

@@ -59,6 +59,11 @@ public final class ActionCatalogLoader {
             }
         }
         Path path = Path.of(location);
+        if (!Files.exists(path) && ActionCatalogLoader.class.getClassLoader().getResource(location) != null) {
+            // "${SNAPFLOW_ACTION_CATALOG:classpath:x}" in YAML resolves to "x" (Micronaut reads the second colon
+            // as another default), so a bare resource name is accepted too.
+            return load(CLASSPATH_PREFIX + location);
+        }
         try {
             return parse(location, Files.readAllBytes(path), path.toAbsolutePath().getParent());
         } catch (IOException e) {

@@ -1,0 +1,285 @@
+package dev.snapflow.functions.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.contracts.events.EventSources;
+import dev.snapflow.contracts.events.EventTypes;
+import dev.snapflow.contracts.events.Events;
+import dev.snapflow.contracts.events.ProcessAccepted;
+import dev.snapflow.contracts.events.ProcessRequested;
+import dev.snapflow.contracts.events.SnapshotPublished;
+import dev.snapflow.contracts.storage.SnapshotRef;
+import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.local.stack.LocalStack;
+import dev.snapflow.local.stack.junit.LocalStackExtension;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.http.HttpMessageFactory;
+import io.cloudevents.kafka.KafkaMessageFactory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ValidateFunctionTest {
+    private ValidateHarness validate;
+    private EventsTap events;
+    private final String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    private String apiKey;
+    private final SnapshotRef snapshot = new SnapshotRef(tenant, "orders", "2026-11-01");
+
+    @BeforeAll
+    void start(LocalStack stack) throws Exception {
+        validate = new ValidateHarness(stack, Map.of());
+        events = new EventsTap(stack.kafka().bootstrapServers(), "snapflow-events");
+        apiKey = validate.createTenant(tenant)[0];
+        validate.commitRawSnapshot(snapshot);
+    }
+
+    @AfterAll
+    void stop() {
+        events.close();
+        validate.close();
+    }
+
+    private HttpResponse<String> submit(String body, String... headers) throws Exception {
+        return validate.post("/v1/processes", apiKey, "application/json", body, headers);
+    }
+
+    private long processesOfTenant() throws Exception {
+        return validate.count("SELECT count(*) FROM processes WHERE tenant_id = ?", tenant);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return ValidateHarness.JSON.readTree(response.body());
+    }
+
+    @Test
+    void acceptedProcessIsStoredWithItsStepsAndAnnouncedOnTheEventsTopic() throws Exception {
+        HttpResponse<String> response = submit("""
+                {"entity":"orders","dataVersion":"2026-11-01","pipeline":"refresh",
+                 "params":{"clean":{"maxRejectedFraction":0.1}},"webhookUrl":"http://127.0.0.1:1/hook"}""");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        JsonNode process = json(response);
+        String id = process.get("id").asText();
+        assertThat(response.headers().firstValue("Location")).hasValue("/v1/processes/" + id);
+        assertThat(process.get("state").asText()).isIn("ACCEPTED", "QUEUED");
+        assertThat(process.get("steps")).extracting(step -> step.get("action").asText())
+                .containsExactly("ingest", "clean", "aggregate");
+        assertThat(process.get("steps").get(0).get("inputManifest").asText())
+                .isEqualTo("s3://snapflow/" + StorageLayout.rawSnapshotManifestKey(snapshot));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var accepted = events.poll(e -> e.getType().equals(EventTypes.PROCESS_ACCEPTED) && id.equals(e.getSubject()));
+            assertThat(accepted).hasSize(1);
+            assertThat(accepted.get(0).key()).isEqualTo(tenant + "/orders");
+            ProcessAccepted data = Events.read(accepted.get(0).value(), ProcessAccepted.class);
+            assertThat(data.steps().get(1).params()).containsEntry("maxRejectedFraction", 0.1);
+        });
+        assertThat(validate.count("SELECT count(*) FROM outbox WHERE event_id = ? AND published_at IS NOT NULL",
+                "process-accepted-" + id)).isEqualTo(1);
+    }
+
+    @Test
+    void latestResolvesToTheConcreteVersionAtAcceptance() throws Exception {
+        HttpResponse<String> response = submit("{\"entity\":\"orders\",\"dataVersion\":\"latest\",\"action\":\"ingest\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        assertThat(json(response).get("dataVersion").asText()).isEqualTo("2026-11-01");
+        assertThat(json(response).get("requestedVersion").asText()).isEqualTo("latest");
+    }
+
+    @Test
+    void sameIdempotencyKeyAndBodyReturnTheOriginalProcessAndADifferentBodyConflicts() throws Exception {
+        String body = "{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}";
+        HttpResponse<String> first = submit(body, "Idempotency-Key", "key-1");
+        HttpResponse<String> again = submit(body, "Idempotency-Key", "key-1");
+        HttpResponse<String> different = submit(body.replace("ingest", "clean"), "Idempotency-Key", "key-1");
+
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(json(again).get("id")).isEqualTo(json(first).get("id"));
+        assertThat(different.statusCode()).isEqualTo(409);
+        assertThat(json(different).get("field").asText()).isEqualTo("Idempotency-Key");
+        assertThat(validate.count("SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key = 'key-1'", tenant))
+                .isEqualTo(1);
+    }
+
+    private void assertProblem(HttpResponse<String> response, int status, String field) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json(response).get("field").asText()).isEqualTo(field);
+    }
+
+    @Test
+    void everyKindOfBadRequestIsRefusedWithAProblemNamingTheFieldAndLeavesNoRow() throws Exception {
+        long before = processesOfTenant();
+        assertProblem(submit("{\"entity\":\"orders\","), 400, "body");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"v1\",\"action\":\"ingest\",\"colour\":\"red\"}"), 400, "colour");
+        assertProblem(submit("{\"dataVersion\":\"v1\",\"action\":\"ingest\"}"), 400, "entity");
+        assertProblem(submit("{\"entity\":\"orders\",\"action\":\"ingest\"}"), 400, "dataVersion");
+        HttpResponse<String> unknownAction = submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"explode\"}");
+        assertProblem(unknownAction, 422, "action");
+        assertThat(json(unknownAction).get("detail").asText()).contains("aggregate, clean, compact, ingest");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"clean\",\"params\":{\"maxRejectedFraction\":7}}"),
+                422, "params.maxRejectedFraction");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"pipeline\":\"refresh\",\"params\":{\"clean\":{\"bogus\":1}}}"),
+                422, "params.clean.bogus");
+        assertProblem(submit("{\"entity\":\"../etc\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}"), 422, "entity");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"a/b\",\"action\":\"ingest\"}"), 422, "dataVersion");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"1999-01-01\",\"action\":\"ingest\"}"), 422, "dataVersion");
+        assertProblem(submit("{\"entity\":\"nothing-here\",\"dataVersion\":\"latest\",\"action\":\"ingest\"}"), 422, "dataVersion");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\",\"params\":{\"x\":\""
+                + "y".repeat(5000) + "\"}}"), 413, "body");
+        assertProblem(validate.post("/v1/processes", apiKey, "text/plain", "entity=orders"), 415, "Content-Type");
+        assertProblem(validate.post("/v1/processes", null, "application/json", "{}"), 401, "Authorization");
+        assertProblem(validate.post("/v1/processes", "sfk_forged", "application/json", "{}"), 401, "Authorization");
+        assertThat(processesOfTenant()).isEqualTo(before);
+    }
+
+    @Test
+    void anotherTenantsProcessIsNotFound() throws Exception {
+        String id = json(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}")).get("id").asText();
+        String otherKey = validate.createTenant("o-" + UUID.randomUUID().toString().substring(0, 8))[0];
+
+        assertProblem(validate.get("/v1/processes/" + id, otherKey), 404, "id");
+        assertProblem(validate.post("/v1/processes/" + id + "/cancel", otherKey, null, ""), 404, "id");
+        assertThat(validate.get("/v1/processes/" + id, apiKey).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void listingPagesThroughAnEntitysProcessesNewestFirstWithACursor() throws Exception {
+        SnapshotRef ref = new SnapshotRef(tenant, "listed", "v1");
+        validate.commitRawSnapshot(ref);
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            created.add(0, json(submit("{\"entity\":\"listed\",\"dataVersion\":\"v1\",\"action\":\"ingest\"}")).get("id").asText());
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = json(validate.get("/v1/processes?entity=listed&limit=2" + (cursor == null ? "" : "&cursor=" + cursor), apiKey));
+            page.get("items").forEach(item -> seen.add(item.get("id").asText()));
+            cursor = page.hasNonNull("nextCursor") ? page.get("nextCursor").asText() : null;
+        } while (cursor != null);
+
+        assertThat(seen).containsExactlyElementsOf(created);
+        assertProblem(validate.get("/v1/processes?limit=0", apiKey), 400, "limit");
+        assertProblem(validate.get("/v1/processes?cursor=garbage", apiKey), 400, "cursor");
+    }
+
+    @Test
+    void cancelledProcessIsTerminalAndAnnouncedOnce() throws Exception {
+        String id = json(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}")).get("id").asText();
+
+        HttpResponse<String> cancelled = validate.post("/v1/processes/" + id + "/cancel", apiKey, null, "");
+        HttpResponse<String> again = validate.post("/v1/processes/" + id + "/cancel", apiKey, null, "");
+
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(202);
+        assertThat(json(cancelled).get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(json(cancelled).get("steps").get(0).get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(again.statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                events.poll(e -> e.getType().equals(EventTypes.PROCESS_CANCELLED) && id.equals(e.getSubject()))).hasSize(1));
+    }
+
+    @Test
+    void malformedCloudEventIsRefusedAndStoresNothing() throws Exception {
+        long before = processesOfTenant();
+        HttpResponse<String> response = validate.send(HttpRequest.newBuilder(validate.uri("/"))
+                .header("Content-Type", "application/json").header("ce-type", EventTypes.PROCESS_REQUESTED)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"" + tenant + "\"}")).build());
+
+        assertProblem(response, 400, "ce-specversion");
+        assertThat(processesOfTenant()).isEqualTo(before);
+    }
+
+    @Test
+    void invalidProcessRequestedEventIsRejectedWithTheFieldAndStoresNothing() throws Exception {
+        long before = processesOfTenant();
+        CloudEvent event = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "explode", null,
+                Map.of(), null, null)).source(EventSources.CLI).build();
+
+        HttpResponse<String> response = postBinary(event);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json(response).get("detail").asText()).contains("action").contains("explode");
+        assertThat(processesOfTenant()).isEqualTo(before);
+    }
+
+    @Test
+    void processRequestedReachesTheSameHandlerOverHttpAndOverKafka() throws Exception {
+        CloudEvent overHttp = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
+                Map.of(), null, "via-http")).source(EventSources.CLI).build();
+        CloudEvent overKafka = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
+                Map.of(), null, "via-kafka")).source(EventSources.CLI).build();
+
+        assertThat(postBinary(overHttp).statusCode()).isEqualTo(202);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, validate.stack.kafka().bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(KafkaMessageFactory.createWriter("snapflow-events", tenant + "/orders").writeBinary(overKafka)).get();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(validate.count(
+                "SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key IN ('via-http', 'via-kafka') AND origin = 'event'",
+                tenant)).isEqualTo(2));
+        // Redelivery names the same process.
+        assertThat(postBinary(overHttp).statusCode()).isEqualTo(202);
+        assertThat(validate.count("SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key = 'via-http'", tenant))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void publishedSnapshotStartsTheSubscribedPipelineOncePerVersion() throws Exception {
+        HttpResponse<String> subscribed = validate.post("/v1/subscriptions", apiKey, "application/json",
+                "{\"entity\":\"invoices\",\"pipeline\":\"refresh\"}");
+        assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
+        assertProblem(validate.post("/v1/subscriptions", apiKey, "application/json",
+                "{\"entity\":\"invoices\",\"pipeline\":\"nope\"}"), 422, "pipeline");
+        SnapshotRef ref = new SnapshotRef(tenant, "invoices", "2026-11-02");
+        validate.commitRawSnapshot(ref);
+        CloudEvent published = Events.newEvent(new SnapshotPublished(tenant, "invoices", "2026-11-02",
+                StorageLayout.rawSnapshotManifestKey(ref), 2L, Instant.now())).source(EventSources.CLI).build();
+
+        assertThat(postBinary(published).statusCode()).isEqualTo(202);
+        assertThat(postBinary(published).statusCode()).isEqualTo(202);
+
+        assertThat(validate.count("SELECT count(*) FROM processes WHERE tenant_id = ? AND entity = 'invoices' "
+                + "AND target = 'refresh' AND origin = 'subscription' AND data_version = '2026-11-02'", tenant)).isEqualTo(1);
+    }
+
+    @Test
+    void healthAndPrometheusEndpointsAnswer() throws Exception {
+        assertThat(validate.send(HttpRequest.newBuilder(validate.uri("/health")).GET().build()).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = validate.send(HttpRequest.newBuilder(validate.uri("/prometheus")).GET().build());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("snapflow_processes");
+    }
+
+    private HttpResponse<String> postBinary(CloudEvent event) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(validate.uri("/"));
+        byte[][] body = new byte[1][];
+        HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
+        return validate.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build());
+    }
+}

@@ -1,0 +1,140 @@
+package dev.snapflow.functions.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapflow.contracts.storage.LatestPointer;
+import dev.snapflow.contracts.storage.LatestPointerCodec;
+import dev.snapflow.contracts.storage.Manifest;
+import dev.snapflow.contracts.storage.ManifestCodec;
+import dev.snapflow.contracts.storage.SnapshotRef;
+import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.contracts.storage.Tier;
+import dev.snapflow.local.stack.LocalStack;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Runs validate in this JVM against the real local stack, and talks to it like a client would. */
+final class ValidateHarness implements AutoCloseable {
+    static final String ADMIN_TOKEN = "admin-token-for-tests-0123456789";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final LocalStack stack;
+    final EmbeddedServer server;
+    final S3Client s3;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    ValidateHarness(LocalStack stack, Map<String, Object> extra) {
+        this.stack = stack;
+        Map<String, Object> props = new HashMap<>();
+        props.put("micronaut.server.port", -1);
+        props.put("datasources.default.url", stack.database().jdbcUrl());
+        props.put("datasources.default.username", stack.database().username());
+        props.put("datasources.default.password", stack.database().password());
+        props.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
+        props.put("snapflow.events.transport", "kafka");
+        props.put("snapflow.events.consumer-group", "validate-test-" + UUID.randomUUID());
+        props.put("snapflow.validate.api-key-pepper", "pepper-for-tests-0123456789");
+        props.put("snapflow.validate.admin-token", ADMIN_TOKEN);
+        props.put("snapflow.validate.max-request-bytes", 4096);
+        props.put("snapflow.s3.endpoint", stack.s3().endpoint().toString());
+        props.put("snapflow.s3.region", stack.s3().region());
+        props.put("snapflow.s3.bucket", stack.s3().bucket());
+        props.put("snapflow.s3.access-key", stack.s3().accessKey());
+        props.put("snapflow.s3.secret-key", stack.s3().secretKey());
+        props.putAll(extra);
+        this.server = ApplicationContext.run(EmbeddedServer.class, props);
+        this.s3 = stack.s3().newClient();
+    }
+
+    URI uri(String path) {
+        return server.getURI().resolve(path);
+    }
+
+    /** Creates a tenant through the admin endpoint; returns [apiKey, webhookSecret]. */
+    String[] createTenant(String tenant) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/admin/tenants"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + tenant + "\"}")).build());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("tenant not created: " + response.statusCode() + " " + response.body());
+        }
+        JsonNode body = JSON.readTree(response.body());
+        return new String[] {body.get("apiKey").asText(), body.get("webhookSecret").asText()};
+    }
+
+    HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String apiKey, String contentType, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
+    }
+
+    HttpResponse<String> get(String path, String apiKey) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + apiKey).GET().build());
+    }
+
+    /** Writes a committed raw snapshot (a data file, then its manifest) and moves the latest pointer to it. */
+    void commitRawSnapshot(SnapshotRef ref) {
+        String dataKey = StorageLayout.rawSnapshotPrefix(ref) + "part-0000.csv";
+        byte[] data = "id,amount\n1,10\n2,20\n".getBytes();
+        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(dataKey), RequestBody.fromBytes(data));
+        Instant committedAt = Instant.now();
+        Manifest manifest = new Manifest(StorageLayout.CONTRACT_VERSION, Manifest.KIND_SNAPSHOT, ref.tenant(),
+                ref.entity(), ref.dataVersion(), Tier.RAW.pathSegment(), null, "csv",
+                List.of(new Manifest.DataFile(dataKey, data.length, 2L, null)), 2L, data.length, List.of(),
+                new Manifest.Producer("validate-tests", "0", null, null, null, null, null), committedAt,
+                List.of(), Map.of(), List.of(), null);
+        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(StorageLayout.rawSnapshotManifestKey(ref)),
+                RequestBody.fromBytes(ManifestCodec.toJson(manifest)));
+        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(StorageLayout.latestPointerKey(ref.tenant(), ref.entity())),
+                RequestBody.fromBytes(LatestPointerCodec.toJson(new LatestPointer(ref.dataVersion(), committedAt))));
+    }
+
+    long count(String sql, Object... args) throws SQLException {
+        try (Connection connection = stack.database().openConnection();
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                select.setObject(i + 1, args[i]);
+            }
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+        server.getApplicationContext().close();
+    }
+}
