@@ -14,6 +14,7 @@ import dev.snapflow.functions.shared.catalog.ActionCatalog;
 import dev.snapflow.functions.shared.security.JobTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -42,9 +43,15 @@ public class LaunchFactory {
         return new CatalogJobProfiles(catalog);
     }
 
+    /** Takes the configuration too, so that a backend name that is neither local nor kubernetes is reported as such. */
     @Singleton
-    JobLauncher jobLauncher(JobProfiles profiles, JobTokens tokens, JobBackend backend) {
-        return new JobLauncher(profiles, tokens, backend);
+    JobLauncher jobLauncher(LaunchConfiguration launch, JobProfiles profiles, JobTokens tokens,
+                            BeanProvider<JobBackend> backend) {
+        if (!backend.isPresent()) {
+            throw new IllegalStateException("no job backend for snapflow.launch.backend (env SNAPFLOW_LAUNCH_BACKEND) = "
+                    + launch.backend() + "; use local or kubernetes");
+        }
+        return new JobLauncher(profiles, tokens, backend.get());
     }
 
     /** Jobs started here die with launch, as pods die with their Job. */
@@ -64,9 +71,11 @@ public class LaunchFactory {
         return new LocalProcessBackend(settings, statusSink);
     }
 
+    /** In the cluster: the pod's service account; elsewhere ~/.kube/config. */
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(property = BACKEND, pattern = "(?i)kubernetes")
+    @Requires(missingBeans = KubernetesClient.class)
     KubernetesClient kubernetesClient() {
         return new KubernetesClientBuilder().build();
     }
