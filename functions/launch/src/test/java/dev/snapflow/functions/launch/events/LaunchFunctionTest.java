@@ -68,6 +68,7 @@ class LaunchFunctionTest {
         properties.put("snapflow.launch.local.classpath", System.getProperty("java.class.path"));
         properties.put("snapflow.launch.local.work-dir", workDir.toString());
         properties.put("snapflow.launch.local.kill-grace", "2s");
+        properties.put("snapflow.launch.local.max-concurrent-jobs", 2);
         properties.put("snapflow.launch.s3.endpoint", "http://127.0.0.1:9000");
         server = ApplicationContext.run(EmbeddedServer.class, properties);
     }
@@ -235,6 +236,28 @@ class LaunchFunctionTest {
         post(Events.newEvent(new ProcessCancelled(arguments.processId(), "acme", "orders", List.of(), null,
                 Instant.now())).source(EventSources.VALIDATE).build());
         awaitEnd(arguments);
+    }
+
+    @Test
+    void jobRequestBeyondTheLocalJobLimitIsHeldBackAndTakenLater() throws Exception {
+        JobArguments first = arguments("scripted", "sleep");
+        JobArguments second = arguments("scripted", "sleep");
+        JobArguments third = arguments("scripted", "print");
+        assertThat(post(jobRequested(first)).statusCode()).isEqualTo(202);
+        assertThat(post(jobRequested(second)).statusCode()).isEqualTo(202);
+
+        HttpResponse<String> heldBack = post(jobRequested(third));
+
+        assertThat(heldBack.statusCode()).isEqualTo(429);
+        assertThat(heldBack.body()).contains("local job slots");
+        assertThat(jobDir(third)).doesNotExist();
+        for (JobArguments running : List.of(first, second)) {
+            post(Events.newEvent(new ProcessCancelled(running.processId(), "acme", "orders", List.of(), null,
+                    Instant.now())).source(EventSources.VALIDATE).build());
+            awaitEnd(running);
+        }
+        assertThat(post(jobRequested(third)).statusCode()).isEqualTo(202);
+        awaitEnd(third);
     }
 
     @Test
