@@ -22,6 +22,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,9 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     static final int EXIT_KILLED = 137;
     static final String EXIT_CODE_FILE = "exit-code";
     static final String CANCELLED_MARKER = "cancelled";
+    static final String REJECTED_FILE = "rejected";
+    static final String PID_FILE = "pid";
+    static final Duration ABANDONED_CLAIM_AGE = Duration.ofMinutes(1);
     private static final int LOG_TAIL_BYTES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcessBackend.class);
 
@@ -141,7 +146,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             } catch (IOException e) {
                 return reject(jobDir, "could not start " + settings.javaBinary() + ": " + e.getMessage());
             }
-            Files.writeString(jobDir.resolve("pid"), Long.toString(process.pid()));
+            Files.writeString(jobDir.resolve(PID_FILE), Long.toString(process.pid()));
             track(jobId, jobDir, process, launch);
             started = true;
             return new LaunchOutcome.Launched(ref);
@@ -204,19 +209,30 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     }
 
     private LaunchOutcome earlierOutcome(Path jobDir, JobRef ref) {
-        Path rejected = jobDir.resolve("rejected");
-        if (Files.exists(rejected)) {
-            try {
+        try {
+            Path rejected = jobDir.resolve(REJECTED_FILE);
+            if (Files.exists(rejected)) {
                 return new LaunchOutcome.Rejected(Files.readString(rejected));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
+            if (!Files.exists(jobDir.resolve(PID_FILE)) && abandoned(jobDir)) {
+                return reject(jobDir, "an earlier launch claimed the job but died before starting it");
+            }
+            return new LaunchOutcome.AlreadyRunning(ref);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read job directory " + jobDir, e);
         }
-        return new LaunchOutcome.AlreadyRunning(ref);
+    }
+
+    /**
+     * Claiming a job and writing its pid take milliseconds; a claim without a pid for much longer was left by a
+     * launch that died in between, and would otherwise block the attempt for good.
+     */
+    private boolean abandoned(Path jobDir) throws IOException {
+        return Files.getLastModifiedTime(jobDir).toInstant().plus(ABANDONED_CLAIM_AGE).isBefore(Instant.now());
     }
 
     private LaunchOutcome reject(Path jobDir, String reason) throws IOException {
-        Files.writeString(jobDir.resolve("rejected"), reason);
+        Files.writeString(jobDir.resolve(REJECTED_FILE), reason);
         return new LaunchOutcome.Rejected(reason);
     }
 
@@ -347,7 +363,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         try (DirectoryStream<Path> jobDirs = Files.newDirectoryStream(settings.workDir(), jobIdPrefix + "*")) {
             for (Path jobDir : jobDirs) {
                 JobId jobId = new JobId(jobDir.getFileName().toString());
-                Path pidFile = jobDir.resolve("pid");
+                Path pidFile = jobDir.resolve(PID_FILE);
                 if (running.containsKey(jobId) || !Files.isRegularFile(pidFile)) {
                     continue;
                 }

@@ -184,6 +184,28 @@ class LocalProcessBackendTest {
     }
 
     @Test
+    void claimLeftByALaunchThatDiedBeforeStartingTheJobIsRejectedNotAwaitedForever() throws IOException {
+        JobLaunch launch = TestJobs.scripted("print", LONG);
+        Files.createDirectories(jobDir(launch));
+        Files.setLastModifiedTime(jobDir(launch), java.nio.file.attribute.FileTime.from(
+                Instant.now().minus(LocalProcessBackend.ABANDONED_CLAIM_AGE).minusSeconds(5)));
+
+        LaunchOutcome outcome = backend().launch(launch);
+
+        assertThat(outcome).isInstanceOfSatisfying(LaunchOutcome.Rejected.class,
+                rejected -> assertThat(rejected.reason()).contains("died before starting it"));
+        assertThat(backend().launch(launch)).isEqualTo(outcome);
+    }
+
+    @Test
+    void freshClaimWithoutPidIsTakenForALaunchInProgress() throws IOException {
+        JobLaunch launch = TestJobs.scripted("print", LONG);
+        Files.createDirectories(jobDir(launch));
+
+        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+    }
+
+    @Test
     void classPathFileListsTheJobsDependencies() throws IOException {
         Path classpathFile = workDir.resolve("spark-classpath.txt");
         Files.writeString(classpathFile, System.getProperty("java.class.path") + "\n");
