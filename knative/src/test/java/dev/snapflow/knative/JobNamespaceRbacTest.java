@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -23,25 +24,17 @@ class JobNamespaceRbacTest {
     static final String JOB_NAMESPACE = "snapflow-jobs";
 
     /**
-     * The API calls of launch's Kubernetes backend, as "group/resource verb" (core group empty), read from
-     * functions/launch's KubernetesBackend (get, create, edit = patch, list by label, delete of Jobs; create of
-     * the owned Secret and Service) and KubernetesJobWatcher (Job and driver pod informers = list + watch;
-     * edit of a Job's annotations). jobs/finalizers update: the owned objects' blockOwnerDeletion needs it
-     * where the OwnerReferencesPermissionEnforcement admission plugin runs.
+     * Beyond the calls launch makes (functions/launch/README.md): its Secret and Service name the Job as owner
+     * with blockOwnerDeletion, which clusters running the OwnerReferencesPermissionEnforcement admission
+     * plugin only allow to whoever may update the owner's finalizers.
      */
-    static final Set<String> LAUNCH_CALLS = Set.of(
-            "batch/jobs create", "batch/jobs get", "batch/jobs list", "batch/jobs watch", "batch/jobs patch",
-            "batch/jobs delete", "batch/jobs/finalizers update",
-            "/pods list", "/pods watch",
-            "/services create", "/secrets create");
+    static final Set<String> ADMISSION_NEEDS = Set.of("batch/jobs/finalizers update");
 
-    /** What a Spark driver in client mode asks of the API server for its executors. */
-    static final Set<String> SPARK_DRIVER_CALLS = Set.of(
-            "/pods create", "/pods get", "/pods list", "/pods watch", "/pods delete", "/pods deletecollection",
-            "/configmaps create", "/configmaps get", "/configmaps list", "/configmaps watch", "/configmaps delete",
-            "/configmaps deletecollection",
-            "/persistentvolumeclaims create", "/persistentvolumeclaims get", "/persistentvolumeclaims list",
-            "/persistentvolumeclaims watch", "/persistentvolumeclaims delete", "/persistentvolumeclaims deletecollection");
+    @Test
+    void theLaunchReadmeListsLaunchsAndTheDriversCalls() {
+        assertThat(LaunchReadme.launchCalls()).contains("batch/jobs create", "/pods watch");
+        assertThat(LaunchReadme.driverCalls()).contains("/pods create", "/configmaps create");
+    }
 
     @ParameterizedTest(name = "overlay {0}")
     @FieldSource("OVERLAYS")
@@ -49,7 +42,10 @@ class JobNamespaceRbacTest {
         BuiltOverlay built = BuiltOverlay.of(overlay);
         String account = built.function("launch").getSpec().getTemplate().getSpec().getServiceAccountName();
         assertThat(built.manifests().find(ServiceAccount.class, "snapflow", account)).isPresent();
-        assertThat(grantedTo(built, "snapflow", account)).isEqualTo(new TreeSet<>(LAUNCH_CALLS));
+        Set<String> expected = new TreeSet<>(LaunchReadme.launchCalls());
+        expected.addAll(ADMISSION_NEEDS);
+        assertThat(grantedTo(built, "snapflow", account)).as("launch's grants; functions/launch/README.md lists its calls")
+                .isEqualTo(expected);
         assertThat(built.setting("SNAPFLOW_K8S_NAMESPACE")).isEqualTo(JOB_NAMESPACE);
     }
 
@@ -59,7 +55,9 @@ class JobNamespaceRbacTest {
         BuiltOverlay built = BuiltOverlay.of(overlay);
         String account = built.setting("SNAPFLOW_K8S_SERVICE_ACCOUNT");
         assertThat(built.manifests().find(ServiceAccount.class, JOB_NAMESPACE, account)).isPresent();
-        assertThat(grantedTo(built, JOB_NAMESPACE, account)).isEqualTo(new TreeSet<>(SPARK_DRIVER_CALLS));
+        assertThat(grantedTo(built, JOB_NAMESPACE, account))
+                .as("the Spark driver's grants; functions/launch/README.md lists its calls")
+                .isEqualTo(LaunchReadme.driverCalls());
     }
 
     @ParameterizedTest(name = "overlay {0}")
