@@ -1,6 +1,8 @@
 package dev.snapflow.knative;
 
 import dev.snapflow.knative.FunctionEnvironment.Source;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import org.junit.jupiter.api.Test;
@@ -9,6 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class FunctionEnvironmentTest {
     static final List<String> OVERLAYS = ProjectLayout.OVERLAYS;
+    static final List<String> FUNCTIONS = ProjectLayout.FUNCTIONS;
 
     static Stream<Arguments> functionsInOverlays() {
         return OVERLAYS.stream().flatMap(o -> ProjectLayout.FUNCTIONS.stream().map(f -> Arguments.of(o, f)));
@@ -89,6 +93,20 @@ class FunctionEnvironmentTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(read).as("secret variables %s gets; it should only get those its application.yml reads", function)
                 .containsAll(secretsGiven);
+    }
+
+    /** The Services' container port and probes only work if the function listens on PORT and serves /health. */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("FUNCTIONS")
+    void functionListensOnKnativesPortAndServesItsHealthEndpoint(String function) throws IOException {
+        assumeTrue(Files.isRegularFile(FunctionSettings.applicationYml(function)),
+                () -> "not checked yet: " + ProjectLayout.root().relativize(FunctionSettings.applicationYml(function))
+                        + " does not exist");
+        JsonNode config = new YAMLMapper().readTree(FunctionSettings.applicationYml(function).toFile());
+        assertThat(config.at("/micronaut/server/port").asText()).as("micronaut.server.port of %s", function)
+                .startsWith("${PORT");
+        assertThat(config.at("/endpoints/health/enabled").asBoolean(true)).as("endpoints.health.enabled of %s", function)
+                .isTrue();
     }
 
     @ParameterizedTest(name = "overlay {0}")
