@@ -73,8 +73,8 @@ public record JobCommandLine(JobArguments arguments, URI callbackUrl, String tok
         text.append(String.format("  %-24s %s%n", S3Settings.ENDPOINT_ENV, "S3 endpoint URL; unset means AWS S3"));
         text.append(String.format("  %-24s %s%n", S3Settings.REGION_ENV, "region (default us-east-1)"));
         text.append(String.format("  %-24s %s%n", S3Settings.PATH_STYLE_ENV, "true/false (default: true with an endpoint)"));
-        text.append(String.format("  %-24s %s%n", S3Settings.ACCESS_KEY_ENV + "/" + S3Settings.SECRET_KEY_ENV.substring(4),
-                "static keys; unset means the default AWS credential chain"));
+        text.append(String.format("  %-24s %s%n", S3Settings.ACCESS_KEY_ENV, "static access key; unset means the default AWS credential chain"));
+        text.append(String.format("  %-24s %s%n", S3Settings.SECRET_KEY_ENV, "static secret key, set with the access key"));
         text.append("\nExit codes: 0 succeeded (or cached), 1 failed (a retry will not help), 75 failed (a retry may help),\n"
                 + "64 wrong arguments or environment (nothing reported).\n");
         return text.toString();

@@ -62,7 +62,7 @@ class CrashedAttemptIT {
     @Test
     void aJobKilledMidWriteLeavesNothingVisibleAndTheRetryCommitsCleanly(@TempDir Path logs) throws Exception {
         SnapshotRef ref = new SnapshotRef("acme", "orders", "v-" + UUID.randomUUID().toString().substring(0, 8));
-        OrdersSpec spec = new OrdersSpec(11, 240_000, 8);
+        OrdersSpec spec = new OrdersSpec(11, 160_000, 8);
         PublishedSnapshot raw = new SnapshotPublisher(s3, target.bucket()).publishGenerated(ref, spec);
         String processId = UUID.randomUUID().toString();
         JobArguments first = arguments(ref, raw.manifestUri(), processId, 1);
