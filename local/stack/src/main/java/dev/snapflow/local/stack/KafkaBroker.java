@@ -1,0 +1,46 @@
+package dev.snapflow.local.stack;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.snapflow.local.runtime.NodeProtocol;
+
+/** The stack's Kafka broker (KRaft, one node) in a child JVM; ready once the stack's topics exist. */
+final class KafkaBroker implements AutoCloseable {
+
+    static final String COMPONENT = "Kafka";
+
+    private final ChildNode node;
+    private final KafkaEndpoint endpoint;
+
+    private KafkaBroker(ChildNode node, KafkaEndpoint endpoint) {
+        this.node = node;
+        this.endpoint = endpoint;
+    }
+
+    static KafkaBroker start(LocalStackOptions options, StackLayout layout, int port, String classpath) {
+        List<String> arguments = new ArrayList<>(List.of(NodeProtocol.PORT, String.valueOf(port)));
+        for (TopicSpec topic : options.topics()) {
+            arguments.add(NodeProtocol.TOPIC);
+            arguments.add(topic.name() + ":" + topic.partitions());
+        }
+        ChildNode node = ChildNode.launch(COMPONENT, NodeProtocol.KAFKA_MAIN, "512m", layout.home(StackLayout.KAFKA),
+                layout.logFile(StackLayout.KAFKA), arguments, classpath);
+        try {
+            node.awaitReady(options.startupTimeout());
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return new KafkaBroker(node, new KafkaEndpoint("127.0.0.1:" + port));
+    }
+
+    KafkaEndpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}
