@@ -1,0 +1,132 @@
+package dev.snapflow.functions.it.launcher;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The four functions of the control plane as separate JVMs on one machine, wired to one Kafka, S3 endpoint and
+ * PostgreSQL database through the same environment variables their containers read. Functions start in
+ * parallel; {@link #close()} stops every one that started. Meant to be reused by {@code snapflow up}.
+ */
+public final class ControlPlane implements AutoCloseable {
+    public static final List<String> FUNCTIONS = List.of("validate", "enqueue", "launch", "callback");
+
+    private final Settings settings;
+    private final Map<String, FunctionProcess> running = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new HashMap<>();
+
+    /**
+     * @param functionsDir the {@code functions/} directory holding each function's {@code target/}
+     * @param common       environment for every function (database, Kafka, S3, shared keys, catalog)
+     * @param perFunction  extra environment per function name
+     */
+    public record Settings(Path functionsDir, Path workDir, Map<String, String> common,
+                           Map<String, Map<String, String>> perFunction, Duration startTimeout) {
+    }
+
+    private ControlPlane(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Picks free ports, starts the functions and waits until all are healthy. */
+    public static ControlPlane start(Settings settings, List<String> functions) {
+        ControlPlane plane = new ControlPlane(settings);
+        for (String name : FUNCTIONS) {
+            plane.ports.put(name, freePort());
+        }
+        try (ExecutorService starter = Executors.newFixedThreadPool(functions.size())) {
+            List<Future<FunctionProcess>> starting = new ArrayList<>();
+            for (String name : functions) {
+                starting.add(starter.submit(() -> plane.launch(name)));
+            }
+            RuntimeException failure = null;
+            for (Future<FunctionProcess> future : starting) {
+                try {
+                    FunctionProcess function = future.get();
+                    plane.running.put(function.name(), function);
+                } catch (Exception e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+                    if (failure == null) {
+                        failure = cause;
+                    } else {
+                        failure.addSuppressed(cause);
+                    }
+                }
+            }
+            if (failure != null) {
+                plane.close();
+                throw failure;
+            }
+        }
+        return plane;
+    }
+
+    /** The port a function listens on (known before it starts, so functions can name each other). */
+    public int port(String name) {
+        return ports.get(name);
+    }
+
+    public String baseUrl(String name) {
+        return "http://127.0.0.1:" + port(name);
+    }
+
+    public FunctionProcess function(String name) {
+        FunctionProcess function = running.get(name);
+        if (function == null) {
+            throw new IllegalArgumentException(name + " is not running");
+        }
+        return function;
+    }
+
+    /** Starts (again) one function, e.g. after {@link FunctionProcess#kill()}, with optional overrides. */
+    public FunctionProcess restart(String name, Map<String, String> overrides) {
+        FunctionProcess old = running.remove(name);
+        if (old != null) {
+            old.close();
+        }
+        FunctionProcess function = launch(name, overrides);
+        running.put(name, function);
+        return function;
+    }
+
+    private FunctionProcess launch(String name) {
+        return launch(name, Map.of());
+    }
+
+    private FunctionProcess launch(String name, Map<String, String> overrides) {
+        Map<String, String> environment = new HashMap<>(settings.common());
+        // Jobs report to callback: enqueue writes its URL into every job's arguments.
+        environment.put("SNAPFLOW_CALLBACK_URL", baseUrl("callback"));
+        environment.putAll(settings.perFunction().getOrDefault(name, Map.of()));
+        environment.putAll(overrides);
+        Path jar = settings.functionsDir().resolve(name).resolve("target").resolve("function-" + name + ".jar");
+        return FunctionProcess.start(name, jar, port(name), environment, List.of("-Xmx256m"), settings.workDir(),
+                settings.startTimeout());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<FunctionProcess> all = new ArrayList<>(running.values());
+        running.clear();
+        all.parallelStream().forEach(FunctionProcess::close);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.snapflow.functions.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapflow.contracts.storage.LatestPointer;
+import dev.snapflow.contracts.storage.LatestPointerCodec;
+import dev.snapflow.contracts.storage.Manifest;
+import dev.snapflow.contracts.storage.ManifestCodec;
+import dev.snapflow.contracts.storage.SnapshotRef;
+import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.contracts.storage.Tier;
+import dev.snapflow.functions.it.launcher.ControlPlane;
+import dev.snapflow.local.stack.LocalStack;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The whole control plane (four function JVMs) on the local stack, and a client of its API. */
+final class EndToEndHarness implements AutoCloseable {
+    static final String ADMIN_TOKEN = "admin-token-for-end-to-end-tests";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final LocalStack stack;
+    final ControlPlane plane;
+    final S3Client s3;
+    final HttpClient http = HttpClient.newHttpClient();
+    final Path workDir;
+
+    private EndToEndHarness(LocalStack stack, Path workDir, ControlPlane plane) {
+        this.stack = stack;
+        this.workDir = workDir;
+        this.plane = plane;
+        this.s3 = stack.s3().newClient();
+    }
+
+    static EndToEndHarness start(LocalStack stack) throws Exception {
+        Path workDir = Files.createTempDirectory("snapflow-e2e-");
+        Path functionsDir = Path.of(System.getProperty("snapflow.root", "../..")).resolve("functions").toAbsolutePath();
+        Path catalog = Path.of(EndToEndHarness.class.getResource("/it-action-catalog.yml").toURI());
+        Map<String, Map<String, String>> perFunction = new HashMap<>();
+        perFunction.put("validate", Map.of("SNAPFLOW_API_KEY_PEPPER", "pepper-for-end-to-end-tests",
+                "SNAPFLOW_ADMIN_TOKEN", ADMIN_TOKEN));
+        perFunction.put("callback", Map.of("SNAPFLOW_RETRY_BASE_DELAY", "500ms", "SNAPFLOW_RETRY_MAX_DELAY", "2s",
+                "SNAPFLOW_WEBHOOK_BASE_DELAY", "500ms"));
+        perFunction.put("launch", Map.of("SNAPFLOW_LAUNCH_BACKEND", "local",
+                "SNAPFLOW_LOCAL_JOB_CLASSPATH", jobClasspath(),
+                "SNAPFLOW_LOCAL_WORK_DIR", workDir.resolve("jobs").toString(),
+                "SNAPFLOW_LOCAL_MAX_JOBS", "6"));
+        perFunction.put("enqueue", new HashMap<>(Map.of("SNAPFLOW_TENANT_DEFAULT_CONCURRENCY", "4",
+                "SNAPFLOW_ENQUEUE_SWEEP_INTERVAL", "500ms")));
+        ControlPlane.Settings settings = new ControlPlane.Settings(functionsDir, workDir, common(stack, catalog),
+                perFunction, Duration.ofSeconds(120));
+        ControlPlane plane = ControlPlane.start(settings, ControlPlane.FUNCTIONS);
+        return new EndToEndHarness(stack, workDir, plane);
+    }
+
+    private static Map<String, String> common(LocalStack stack, Path catalog) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SNAPFLOW_DB_URL", stack.database().jdbcUrl());
+        env.put("SNAPFLOW_DB_USER", stack.database().username());
+        env.put("SNAPFLOW_DB_PASSWORD", stack.database().password());
+        env.put("SNAPFLOW_TRANSPORT", "kafka");
+        env.put("SNAPFLOW_KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        env.put("SNAPFLOW_CALLBACK_HMAC_KEY", "callback-hmac-key-for-end-to-end-tests-0123456789");
+        env.put("SNAPFLOW_S3_ENDPOINT", stack.s3().endpoint().toString());
+        env.put("SNAPFLOW_S3_REGION", stack.s3().region());
+        env.put("SNAPFLOW_S3_BUCKET", stack.s3().bucket());
+        env.put("AWS_ACCESS_KEY_ID", stack.s3().accessKey());
+        env.put("AWS_SECRET_ACCESS_KEY", stack.s3().secretKey());
+        env.put("SNAPFLOW_ACTION_CATALOG", catalog.toString());
+        env.put("SNAPFLOW_OUTBOX_RELAY_INTERVAL", "500ms");
+        return env;
+    }
+
+    /** The test job's class path: this module's classes and the libraries they need, nothing of the tests'. */
+    private static String jobClasspath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            if (entry.endsWith("test-classes") || name.startsWith("surefire") || name.startsWith("junit")
+                    || name.startsWith("local-stack") || name.startsWith("kafka") || name.startsWith("assertj")) {
+                continue;
+            }
+            entries.add(entry);
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    URI validate(String path) {
+        return URI.create(plane.baseUrl("validate") + path);
+    }
+
+    /** Creates a tenant through the admin API; returns the response (apiKey, webhookSecret). */
+    JsonNode createTenant(String tenant, Integer maxConcurrentJobs) throws Exception {
+        String body = "{\"id\":\"" + tenant + "\"" + (maxConcurrentJobs == null ? "" : ",\"maxConcurrentJobs\":" + maxConcurrentJobs) + "}";
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(validate("/v1/admin/tenants"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("tenant not created: " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    HttpResponse<String> post(String path, String apiKey, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(validate(path)).header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode submit(String apiKey, String body) throws Exception {
+        HttpResponse<String> response = post("/v1/processes", apiKey, body);
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("not accepted: " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    JsonNode process(String apiKey, String id) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(validate("/v1/processes/" + id))
+                .header("Authorization", "Bearer " + apiKey).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    void commitRawSnapshot(SnapshotRef ref) {
+        String dataKey = StorageLayout.rawSnapshotPrefix(ref) + "part-0000.csv";
+        byte[] data = "id,amount\n1,10\n2,20\n".getBytes();
+        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(dataKey), RequestBody.fromBytes(data));
+        Instant committedAt = Instant.now();
+        Manifest manifest = new Manifest(StorageLayout.CONTRACT_VERSION, Manifest.KIND_SNAPSHOT, ref.tenant(),
+                ref.entity(), ref.dataVersion(), Tier.RAW.pathSegment(), null, "csv",
+                List.of(new Manifest.DataFile(dataKey, data.length, 2L, null)), 2L, data.length, List.of(),
+                new Manifest.Producer("end-to-end-tests", "0", null, null, null, null, null), committedAt,
+                List.of(), Map.of(), List.of(), null);
+        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(StorageLayout.rawSnapshotManifestKey(ref)),
+                RequestBody.fromBytes(ManifestCodec.toJson(manifest)));
+        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(StorageLayout.latestPointerKey(ref.tenant(), ref.entity())),
+                RequestBody.fromBytes(LatestPointerCodec.toJson(new LatestPointer(ref.dataVersion(), committedAt))));
+    }
+
+    /** How many times the job was started (each start leaves a marker object). */
+    int jobStarts(String jobId) {
+        return s3.listObjectsV2(b -> b.bucket(stack.s3().bucket()).prefix("it-runs/" + jobId + "/")).contents().size();
+    }
+
+    List<Map<String, Object>> rows(String sql, Object... args) throws Exception {
+        try (Connection connection = stack.database().openConnection();
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                select.setObject(i + 1, args[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    Map<String, Object> values = new HashMap<>();
+                    for (int c = 1; c <= row.getMetaData().getColumnCount(); c++) {
+                        values.put(row.getMetaData().getColumnLabel(c), row.getObject(c));
+                    }
+                    rows.add(values);
+                }
+            }
+            return rows;
+        }
+    }
+
+    long count(String sql, Object... args) throws Exception {
+        return ((Number) rows(sql, args).get(0).values().iterator().next()).longValue();
+    }
+
+    @Override
+    public void close() {
+        plane.close();
+        s3.close();
+    }
+
+}
