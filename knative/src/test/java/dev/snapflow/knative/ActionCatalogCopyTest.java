@@ -30,6 +30,19 @@ class ActionCatalogCopyTest {
         assertThat(withoutImages(deployed)).isEqualTo(withoutImages(original));
     }
 
+    /** Output locations include the job version, so the image (name:version[@digest]) must hold that version's jar. */
+    @Test
+    void everyJobImageIsTaggedWithTheActionsJobVersion() throws IOException {
+        JsonNode deployed = new YAMLMapper().readTree(DEPLOYED.toFile());
+        deployed.path("actions").properties().forEach(action -> {
+            String image = action.getValue().path("image").asText();
+            String reference = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+            String tag = reference.substring(reference.lastIndexOf(':') + 1);
+            assertThat(tag).as("tag of the image of action %s", action.getKey())
+                    .isEqualTo(action.getValue().path("jobVersion").asText());
+        });
+    }
+
     private static JsonNode withoutImages(JsonNode catalog) {
         JsonNode copy = catalog.deepCopy();
         copy.path("actions").forEach(action -> ((ObjectNode) action).remove("image"));
