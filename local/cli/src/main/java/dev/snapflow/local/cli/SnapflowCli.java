@@ -1,0 +1,25 @@
+package dev.snapflow.local.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/snapflow}: runs Snapflow on one machine and talks to its public API like a user would. */
+@Command(name = "snapflow", mixinStandardHelpOptions = true, version = "snapflow 0.1.0-SNAPSHOT",
+        description = "Runs Snapflow on this machine: real Kafka, S3 API, PostgreSQL and Spark, no Docker.",
+        subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class})
+public final class SnapflowCli {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new SnapflowCli());
+        // A failure is one line naming what went wrong, not a stack trace: users act on the sentence.
+        cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+            commandLine.getErr().println("snapflow " + commandLine.getCommandName() + ": " + exception.getMessage());
+            return exception instanceof CliException cliException ? cliException.exitCode() : 1;
+        });
+        return cli;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.snapflow.local.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SnapflowCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = SnapflowCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void demoStartsTheEmbeddedStackReportsItsEndpointsAndLeavesNoProcessBehind(@TempDir Path workDir) {
+        int exit = run("demo", "--work-dir", workDir.toString(), "--kafka-port", "0", "--s3-port", "0", "--postgres-port", "0");
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("Snapflow stack is up")
+                .containsPattern("Kafka\\s+127\\.0\\.0\\.1:\\d+")
+                .containsPattern("S3 API\\s+http://127\\.0\\.0\\.1:\\d+")
+                .contains("PostgreSQL  jdbc:postgresql://");
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
+                .as("child processes left running").isEmpty();
+        assertThat(workDir.resolve(RunningStack.PID_FILE)).doesNotExist();
+    }
+
+    @Test
+    void upRefusesToStartASecondStackFromTheSameWorkDir(@TempDir Path workDir) throws Exception {
+        Files.writeString(workDir.resolve(RunningStack.PID_FILE), Long.toString(ProcessHandle.current().pid()));
+
+        int exit = run("up", "--work-dir", workDir.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("snapflow up: a stack is already running from").contains("snapflow down");
+    }
+
+    @Test
+    void downWithoutARunningStackSaysSoAndSucceeds(@TempDir Path workDir) {
+        int exit = run("down", "--work-dir", workDir.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("No Snapflow stack is running from");
+    }
+
+    @Test
+    void anUnknownCommandIsANamedUsageError() {
+        int exit = run("launch-rockets");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument").contains("launch-rockets");
+    }
+}
