@@ -1,5 +1,6 @@
 package dev.snapflow.functions.shared.persistence;
 
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
 import javax.sql.DataSource;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
  * rows and the outbox events announcing them) commits together or not at all.
  */
 @Singleton
+@Requires(beans = DataSource.class)
 public class Database {
     private final DataSource dataSource;
 

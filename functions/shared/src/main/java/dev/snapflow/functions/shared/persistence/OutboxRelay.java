@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.sql.DataSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
@@ -21,7 +22,7 @@ import java.sql.ResultSet;
  * rare second publication after a crash is harmless because every handler is idempotent.
  */
 @Singleton
-@Requires(beans = EventPublisher.class)
+@Requires(beans = {EventPublisher.class, DataSource.class})
 public class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final int BATCH = 100;
