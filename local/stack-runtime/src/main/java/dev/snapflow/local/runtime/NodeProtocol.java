@@ -29,6 +29,8 @@ public final class NodeProtocol {
     /** S3 only. */
     public static final String ACCESS_KEY = "--access-key";
     public static final String SECRET_KEY = "--secret-key";
+    /** S3 only, repeatable: a bucket the node creates before it is ready. */
+    public static final String BUCKET = "--bucket";
 
     /** Written by a node once it serves clients (Kafka: after its topics exist). */
     public static final String READY_FILE_NAME = "ready";

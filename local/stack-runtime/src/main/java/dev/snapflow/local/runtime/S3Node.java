@@ -10,7 +10,10 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** S3Proxy serving the S3 API from a filesystem blob store: each bucket is a directory under {@code home/data}. */
+/**
+ * S3Proxy serving the S3 API from a filesystem blob store: each bucket is a directory under {@code home/data}. Creates
+ * the requested buckets before it marks itself ready.
+ */
 public final class S3Node {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Node.class);
@@ -37,6 +40,12 @@ public final class S3Node {
             // Jetty's threads are non-daemon: without stop() the JVM would never exit on its own.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(s3Proxy), "s3proxy-shutdown"));
             s3Proxy.start();
+            for (String bucket : arguments.all(NodeProtocol.BUCKET)) {
+                if (!blobStore.containerExists(bucket)) {
+                    blobStore.createContainer(bucket);
+                    LOG.info("Created bucket {}", bucket);
+                }
+            }
             home.markReady("s3 http://127.0.0.1:" + port);
             LOG.info("S3 node ready on http://127.0.0.1:{} serving {}", port, home.dataDirectory());
         } catch (Exception e) {

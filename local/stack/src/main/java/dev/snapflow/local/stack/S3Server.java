@@ -9,12 +9,11 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.snapflow.local.runtime.NodeProtocol;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
-/** The stack's S3 API: S3Proxy on a filesystem blob store in a child JVM; ready once it answers HTTP and has the bucket. */
+/**
+ * The stack's S3 API: S3Proxy on a filesystem blob store in a child JVM. Ready once the node created the bucket and
+ * the endpoint answers HTTP (the AWS SDK is not needed to start the stack, only by its users).
+ */
 final class S3Server implements AutoCloseable {
 
     static final String COMPONENT = "S3";
@@ -32,14 +31,14 @@ final class S3Server implements AutoCloseable {
                 layout.logFile(StackLayout.S3),
                 List.of(NodeProtocol.PORT, String.valueOf(port),
                         NodeProtocol.ACCESS_KEY, options.s3AccessKey(),
-                        NodeProtocol.SECRET_KEY, options.s3SecretKey()),
+                        NodeProtocol.SECRET_KEY, options.s3SecretKey(),
+                        NodeProtocol.BUCKET, options.bucket()),
                 classpath);
         S3Endpoint endpoint = new S3Endpoint(URI.create("http://127.0.0.1:" + port), options.s3Region(),
                 options.s3AccessKey(), options.s3SecretKey(), options.bucket());
         try {
             node.awaitReady(options.startupTimeout());
             awaitHttpAnswer(endpoint.endpoint(), node);
-            createBucketIfMissing(endpoint, node);
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -58,21 +57,6 @@ final class S3Server implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LocalStackStartException(COMPONENT, "interrupted while waiting for S3 at " + endpoint, e);
-        }
-    }
-
-    private static void createBucketIfMissing(S3Endpoint endpoint, ChildNode node) {
-        try (S3Client client = endpoint.newClient()) {
-            try {
-                client.headBucket(request -> request.bucket(endpoint.bucket()));
-            } catch (NoSuchBucketException missing) {
-                client.createBucket(request -> request.bucket(endpoint.bucket()));
-            }
-        } catch (BucketAlreadyOwnedByYouException createdMeanwhile) {
-            // another client created it between the check and the create: what we wanted
-        } catch (SdkException e) {
-            throw new LocalStackStartException(COMPONENT, "cannot create bucket " + endpoint.bucket() + " on S3 at "
-                    + endpoint.endpoint() + ": " + e.getMessage() + "; see " + node.logFile(), e);
         }
     }
 
