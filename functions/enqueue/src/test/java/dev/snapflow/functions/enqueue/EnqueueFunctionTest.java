@@ -1,0 +1,210 @@
+package dev.snapflow.functions.enqueue;
+
+import dev.snapflow.contracts.events.EventSources;
+import dev.snapflow.contracts.events.Events;
+import dev.snapflow.contracts.events.JobRequested;
+import dev.snapflow.contracts.events.ProcessAccepted;
+import dev.snapflow.contracts.events.StepCompleted;
+import dev.snapflow.contracts.events.StepOutcome;
+import dev.snapflow.contracts.jobs.JobArguments;
+import dev.snapflow.contracts.jobs.JobId;
+import dev.snapflow.contracts.storage.OutputId;
+import dev.snapflow.contracts.storage.SnapshotRef;
+import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.contracts.storage.Tier;
+import dev.snapflow.functions.shared.webhooks.WebhookSigner;
+import dev.snapflow.local.stack.LocalStack;
+import dev.snapflow.local.stack.junit.LocalStackExtension;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.http.HttpMessageFactory;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * enqueue on the real local stack: processes are seeded as validate leaves them (ACCEPTED, steps PENDING), then
+ * the events arrive over its HTTP entry point.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EnqueueFunctionTest {
+    private EmbeddedServer server;
+    private LocalStack stack;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start(LocalStack stack) {
+        this.stack = stack;
+        server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
+                Map.entry("micronaut.server.port", -1),
+                Map.entry("datasources.default.url", stack.database().jdbcUrl()),
+                Map.entry("datasources.default.username", stack.database().username()),
+                Map.entry("datasources.default.password", stack.database().password()),
+                Map.entry("kafka.bootstrap.servers", stack.kafka().bootstrapServers()),
+                Map.entry("snapflow.events.transport", "kafka"),
+                Map.entry("snapflow.events.consumer-group", "enqueue-test-" + UUID.randomUUID()),
+                Map.entry("snapflow.enqueue.callback-url", "http://callback.example:8084/"),
+                Map.entry("snapflow.enqueue.bucket", "snapflow"),
+                Map.entry("snapflow.enqueue.sweep-interval", "1h")));
+    }
+
+    @AfterAll
+    void stop() {
+        server.getApplicationContext().close();
+    }
+
+    private String tenant(Integer limit) throws Exception {
+        String tenant = "enq-" + UUID.randomUUID().toString().substring(0, 8);
+        sql("INSERT INTO tenants (id, display_name, webhook_secret, max_concurrent_jobs) VALUES (?, ?, ?, ?)",
+                tenant, tenant, WebhookSigner.newSecret(), limit);
+        return tenant;
+    }
+
+    /** A refresh-like two-step process as validate stores it; returns its process.accepted event. */
+    private CloudEvent acceptedProcess(String tenant) throws Exception {
+        UUID id = UUID.randomUUID();
+        String input = "s3://snapflow/" + StorageLayout.rawSnapshotManifestKey(new SnapshotRef(tenant, "orders", "v1"));
+        sql("""
+                INSERT INTO processes (id, tenant_id, entity, data_version, requested_version, target, target_kind, params,
+                  input_manifest, request_hash, origin, state)
+                VALUES (?, ?, 'orders', 'v1', 'v1', 'refresh', 'pipeline', '{}'::jsonb, ?, 'h', 'api', 'ACCEPTED')""",
+                id, tenant, input);
+        sql("""
+                INSERT INTO steps (process_id, step_no, action, params, state, max_attempts, input_manifest)
+                VALUES (?, 1, 'ingest', '{"header": true}'::jsonb, 'PENDING', 3, ?),
+                       (?, 2, 'clean', '{}'::jsonb, 'PENDING', 3, NULL)""", id, input, id);
+        return Events.newEvent(new ProcessAccepted(id.toString(), tenant, "orders", "v1", "refresh",
+                List.of(new ProcessAccepted.PipelineStep("ingest", Map.of("header", true)),
+                        new ProcessAccepted.PipelineStep("clean", Map.of())), input, Instant.now()))
+                .source(EventSources.VALIDATE).id("process-accepted-" + id).build();
+    }
+
+    @Test
+    void acceptedProcessBecomesOneJobMessageWithTheJobsCommandLineEvenWhenDeliveredTwice() throws Exception {
+        String tenant = tenant(null);
+        CloudEvent accepted = acceptedProcess(tenant);
+        String processId = accepted.getSubject();
+
+        assertThat(post(accepted).statusCode()).isEqualTo(202);
+        assertThat(post(accepted).statusCode()).isEqualTo(202);
+
+        JobId job = JobId.of(processId, 1, 1);
+        assertThat(count("SELECT count(*) FROM attempts WHERE process_id = ?", UUID.fromString(processId))).isEqualTo(1);
+        assertThat(text("SELECT state FROM processes WHERE id = ?", UUID.fromString(processId))).isEqualTo("QUEUED");
+        assertThat(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1", UUID.fromString(processId)))
+                .isEqualTo("LAUNCHING");
+        JobRequested requested = Events.read(Events.fromJson(bytes("SELECT event FROM outbox WHERE event_id = ?",
+                "job-requested-" + job)), JobRequested.class);
+        JobArguments args = requested.arguments();
+        SnapshotRef ref = new SnapshotRef(tenant, "orders", "v1");
+        String expectedOutputId = OutputId.derive("ingest", "{\"header\": true}", "0.1.0",
+                StorageLayout.rawSnapshotManifestKey(ref));
+        assertThat(args.outputPrefix()).isEqualTo("s3://snapflow/" + StorageLayout.outputPrefix(ref, Tier.BRONZE, expectedOutputId));
+        assertThat(args.inputManifest()).isEqualTo("s3://snapflow/" + StorageLayout.rawSnapshotManifestKey(ref));
+        assertThat(args.callbackUrl()).isEqualTo("http://callback.example:8084/v1/jobs/" + job + "/status");
+        assertThat(args.attempt()).isEqualTo(1);
+        assertThat(requested.timeoutSeconds()).isEqualTo(1800);
+    }
+
+    @Test
+    void tenantAtItsLimitHasItsJobsHeldBackUntilAStepCompletes() throws Exception {
+        String tenant = tenant(1);
+        CloudEvent first = acceptedProcess(tenant);
+        CloudEvent second = acceptedProcess(tenant);
+        UUID secondId = UUID.fromString(second.getSubject());
+
+        post(first);
+        post(second);
+
+        assertThat(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1", secondId)).isEqualTo("QUEUED");
+        assertThat(count("SELECT count(*) FROM attempts WHERE process_id = ?", secondId)).isZero();
+
+        // callback records the first job's success (its step no longer holds a slot) and says so:
+        UUID firstId = UUID.fromString(first.getSubject());
+        JobId firstJob = JobId.of(firstId.toString(), 1, 1);
+        sql("UPDATE attempts SET state = 'SUCCEEDED' WHERE job_id = ?", firstJob.value());
+        sql("UPDATE steps SET state = 'SUCCEEDED' WHERE process_id = ? AND step_no = 1", firstId);
+        CloudEvent completed = Events.newEvent(new StepCompleted(firstId.toString(), tenant, "orders", 1, 1,
+                firstJob.value(), "ingest", StepOutcome.SUCCEEDED, "s3://snapflow/out/_manifest.json", false, null,
+                Instant.now())).source(EventSources.CALLBACK).build();
+
+        assertThat(post(completed).statusCode()).isEqualTo(202);
+
+        assertThat(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1", secondId)).isEqualTo("LAUNCHING");
+        assertThat(count("SELECT count(*) FROM attempts WHERE process_id = ?", secondId)).isEqualTo(1);
+    }
+
+    @Test
+    void acceptedEventOfAnUnknownProcessIsRejected() throws Exception {
+        String tenant = tenant(null);
+        CloudEvent accepted = acceptedProcess(tenant);
+        sql("DELETE FROM steps WHERE process_id = ?", UUID.fromString(accepted.getSubject()));
+        sql("DELETE FROM processes WHERE id = ?", UUID.fromString(accepted.getSubject()));
+
+        HttpResponse<String> response = post(accepted);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("does not exist");
+    }
+
+    private HttpResponse<String> post(CloudEvent event) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"));
+        byte[][] body = new byte[1][];
+        HttpMessageFactory.createWriter(request::header, b -> body[0] = b).writeBinary(event);
+        return http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void sql(String sql, Object... args) throws Exception {
+        try (Connection connection = stack.database().openConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                statement.setObject(i + 1, args[i]);
+            }
+            statement.executeUpdate();
+        }
+    }
+
+    private byte[] bytes(String sql, Object arg) throws Exception {
+        try (Connection connection = stack.database().openConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, arg);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getBytes(1);
+            }
+        }
+    }
+
+    private String text(String sql, Object arg) throws Exception {
+        try (Connection connection = stack.database().openConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, arg);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getString(1);
+            }
+        }
+    }
+
+    private long count(String sql, Object arg) throws Exception {
+        return Long.parseLong(text(sql, arg));
+    }
+}
