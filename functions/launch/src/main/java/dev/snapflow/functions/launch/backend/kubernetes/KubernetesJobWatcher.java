@@ -50,8 +50,10 @@ public final class KubernetesJobWatcher implements AutoCloseable {
     private final JobStatusSink sink;
     private final Duration resync;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
-    private SharedIndexInformer<Job> jobInformer;
-    private SharedIndexInformer<Pod> podInformer;
+    /** Serialises examinations (job and pod events arrive on different threads); never held while stopping. */
+    private final Object examining = new Object();
+    private volatile SharedIndexInformer<Job> jobInformer;
+    private volatile SharedIndexInformer<Pod> podInformer;
 
     public KubernetesJobWatcher(KubernetesClient client, String namespace, JobStatusSink sink, Duration resync) {
         this.client = client;
@@ -92,17 +94,28 @@ public final class KubernetesJobWatcher implements AutoCloseable {
         }
     }
 
-    public boolean isWatching() {
-        return jobInformer != null && jobInformer.isWatching() && podInformer.isWatching();
-    }
-
+    /** Stops both watches and waits (briefly) until they have let go of their connections. */
     @Override
-    public synchronized void close() {
-        if (jobInformer != null) {
-            jobInformer.close();
-            podInformer.close();
+    public void close() {
+        SharedIndexInformer<Job> jobs;
+        SharedIndexInformer<Pod> pods;
+        synchronized (this) {
+            jobs = jobInformer;
+            pods = podInformer;
             jobInformer = null;
             podInformer = null;
+        }
+        if (jobs != null) {
+            for (SharedIndexInformer<?> informer : List.of(jobs, pods)) {
+                informer.close();
+                try {
+                    informer.stopped().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.debug("informer did not confirm its stop", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
@@ -126,19 +139,27 @@ public final class KubernetesJobWatcher implements AutoCloseable {
     }
 
     /** Looks at a Job and its driver pods as the caches have them and reports a failure, once. */
-    synchronized void examine(String jobName) {
-        if (jobName == null || reported.contains(jobName)) {
+    void examine(String jobName) {
+        synchronized (examining) {
+            examineNow(jobName);
+        }
+    }
+
+    private void examineNow(String jobName) {
+        SharedIndexInformer<Job> jobs = jobInformer;
+        SharedIndexInformer<Pod> pods = podInformer;
+        if (jobName == null || jobs == null || pods == null || reported.contains(jobName)) {
             return;
         }
-        Job job = cachedJob(jobName);
+        Job job = jobs.getStore().getByKey(Cache.namespaceKeyFunc(namespace, jobName));
         if (job == null || job.getMetadata().getDeletionTimestamp() != null || alreadyReported(job)) {
             return;
         }
-        List<Pod> pods = podInformer.getStore().list().stream()
+        List<Pod> driverPods = pods.getStore().list().stream()
                 .filter(pod -> jobName.equals(pod.getMetadata().getLabels().get(SnapflowLabels.JOB_ID)))
                 .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
                 .toList();
-        Optional<Diagnosis> diagnosis = diagnose(job, pods);
+        Optional<Diagnosis> diagnosis = diagnose(job, driverPods);
         if (diagnosis.isEmpty()) {
             return;
         }
@@ -160,9 +181,10 @@ public final class KubernetesJobWatcher implements AutoCloseable {
         }
     }
 
-    /** The Job as this watcher last saw it; null when unknown. */
+    /** The Job as this watcher last saw it; null when unknown or stopped. */
     Job cachedJob(String jobName) {
-        return jobInformer.getStore().getByKey(Cache.namespaceKeyFunc(namespace, jobName));
+        SharedIndexInformer<Job> jobs = jobInformer;
+        return jobs == null ? null : jobs.getStore().getByKey(Cache.namespaceKeyFunc(namespace, jobName));
     }
 
     private void markReported(String jobName) {

@@ -14,13 +14,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
@@ -29,32 +29,32 @@ import static dev.snapflow.functions.launch.backend.kubernetes.KubernetesBackend
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The mock API server runs no controllers: the tests create the driver pod and set the statuses Kubernetes would. */
+/**
+ * The mock API server runs no controllers: the tests create the driver pod and set the statuses Kubernetes would.
+ * One API server and one watcher for the class (closing watches on the mock server is slow); each test has its
+ * own jobs and looks only at the reports about them.
+ */
 @EnableKubernetesMockClient(crud = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesJobWatcherTest {
-    KubernetesClient client;
+    static KubernetesClient client;
 
     private final List<ObservedFailure> reported = new CopyOnWriteArrayList<>();
-    private final List<KubernetesJobWatcher> watchers = new ArrayList<>();
+    private KubernetesJobWatcher watcher;
     private KubernetesBackend backend;
 
-    @BeforeEach
+    @BeforeAll
     void start() {
         backend = new KubernetesBackend(client, KubernetesBackendTest.settings());
-        watcher();
-    }
-
-    @AfterEach
-    void stop() {
-        watchers.forEach(KubernetesJobWatcher::close);
-    }
-
-    private KubernetesJobWatcher watcher() {
-        KubernetesJobWatcher watcher = new KubernetesJobWatcher(client, NAMESPACE, reported::add, Duration.ofMinutes(5));
-        watchers.add(watcher);
+        watcher = new KubernetesJobWatcher(client, NAMESPACE, reported::add, Duration.ofMinutes(5));
         watcher.start(Duration.ofSeconds(30));
-        return watcher;
     }
+
+    @AfterAll
+    void stop() {
+        watcher.close();
+    }
+
 
     /** The driver pod the Job controller would make from the Job's template. */
     private String createDriverPod(JobLaunch launch) {
@@ -80,6 +80,11 @@ class KubernetesJobWatcherTest {
                 .withReason(reason).withExitCode(exitCode).endTerminated().endState().build();
     }
 
+    /** What the watcher reported about this test's job (a restarted watcher also sees earlier tests' Jobs). */
+    private List<ObservedFailure> reportsAbout(JobLaunch launch) {
+        return reported.stream().filter(failure -> failure.jobId().equals(launch.jobId())).toList();
+    }
+
     private Job job(JobLaunch launch) {
         return client.batch().v1().jobs().inNamespace(NAMESPACE).withName(launch.jobId().value()).get();
     }
@@ -93,9 +98,9 @@ class KubernetesJobWatcherTest {
         setDriverStatus(pod, builder -> builder.withNewStatus().withPhase("Failed")
                 .withContainerStatuses(terminated("OOMKilled", 137)).endStatus());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !reported.isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> !reportsAbout(launch).isEmpty());
         await().atMost(Duration.ofSeconds(30)).until(() -> KubernetesJobWatcher.alreadyReported(job(launch)));
-        assertThat(reported).singleElement().satisfies(failure -> {
+        assertThat(reportsAbout(launch)).singleElement().satisfies(failure -> {
             assertThat(failure.jobId()).isEqualTo(launch.jobId());
             assertThat(failure.partitionKey()).isEqualTo("acme/orders");
             assertThat(failure.errorClass()).isEqualTo(ErrorClass.RESOURCE_EXHAUSTED);
@@ -107,11 +112,17 @@ class KubernetesJobWatcherTest {
         });
         assertThat(job(launch).getMetadata().getAnnotations()).containsEntry("snapflow.dev/reported", "FAILED");
 
-        stop();
-        KubernetesJobWatcher restarted = watcher();
-        restarted.examine(launch.jobId().value());
+        // A restarted launch starts a new watcher from a fresh list.
 
-        assertThat(reported).hasSize(1);
+        KubernetesJobWatcher restarted = new KubernetesJobWatcher(client, NAMESPACE, reported::add, Duration.ofMinutes(5));
+        try {
+            restarted.start(Duration.ofSeconds(30));
+            restarted.examine(launch.jobId().value());
+        } finally {
+            restarted.close();
+        }
+
+        assertThat(reportsAbout(launch)).hasSize(1);
     }
 
     @Test
@@ -126,8 +137,8 @@ class KubernetesJobWatcherTest {
                         .endWaiting().endState().build())
                 .endStatus());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !reported.isEmpty());
-        assertThat(reported).singleElement().satisfies(failure -> {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !reportsAbout(launch).isEmpty());
+        assertThat(reportsAbout(launch)).singleElement().satisfies(failure -> {
             assertThat(failure.errorClass()).isEqualTo(ErrorClass.LAUNCH_FAILED);
             assertThat(failure.message()).contains("ImagePullBackOff", "Back-off pulling image");
         });
@@ -143,8 +154,8 @@ class KubernetesJobWatcherTest {
         setDriverStatus(pod, builder -> builder.withNewStatus().withPhase("Failed").withReason("Evicted")
                 .withMessage("The node was low on resource: memory.").endStatus());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !reported.isEmpty());
-        assertThat(reported).singleElement().satisfies(failure -> {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !reportsAbout(launch).isEmpty());
+        assertThat(reportsAbout(launch)).singleElement().satisfies(failure -> {
             assertThat(failure.errorClass()).isEqualTo(ErrorClass.RESOURCE_EXHAUSTED);
             assertThat(failure.message()).contains("evicted", "low on resource: memory");
         });
@@ -160,8 +171,8 @@ class KubernetesJobWatcherTest {
                         .withStatus("True").withReason("DeadlineExceeded")
                         .withMessage("Job was active longer than specified deadline").endCondition().endStatus().build());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !reported.isEmpty());
-        assertThat(reported).singleElement().satisfies(failure -> {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !reportsAbout(launch).isEmpty());
+        assertThat(reportsAbout(launch)).singleElement().satisfies(failure -> {
             assertThat(failure.errorClass()).isEqualTo(ErrorClass.DEADLINE_EXCEEDED);
             assertThat(failure.message()).contains("1800 s");
         });
@@ -179,8 +190,8 @@ class KubernetesJobWatcherTest {
                 .editStatus(job -> new JobBuilder(job).withNewStatus().addNewCondition().withType("Failed")
                         .withStatus("True").withReason("BackoffLimitExceeded").endCondition().endStatus().build());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !reported.isEmpty());
-        assertThat(reported).singleElement().satisfies(failure -> {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !reportsAbout(launch).isEmpty());
+        assertThat(reportsAbout(launch)).singleElement().satisfies(failure -> {
             assertThat(failure.errorClass()).isEqualTo(ErrorClass.INTERNAL);
             assertThat(failure.message()).contains("exited with code 1");
         });
@@ -198,13 +209,13 @@ class KubernetesJobWatcherTest {
                         .withStatus("True").endCondition().endStatus().build());
         await().atMost(Duration.ofSeconds(30)).until(() -> KubernetesBackend.finished(watcherView(launch)));
 
-        watchers.getFirst().examine(launch.jobId().value());
+        watcher.examine(launch.jobId().value());
 
-        assertThat(reported).isEmpty();
+        assertThat(reportsAbout(launch)).isEmpty();
     }
 
     /** The Job as the watcher's cache has it; examining before the cache saw the update would prove nothing. */
     private Job watcherView(JobLaunch launch) {
-        return watchers.getFirst().cachedJob(launch.jobId().value());
+        return watcher.cachedJob(launch.jobId().value());
     }
 }
