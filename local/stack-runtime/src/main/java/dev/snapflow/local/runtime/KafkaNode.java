@@ -42,7 +42,8 @@ public final class KafkaNode {
 
     public static void main(String[] args) {
         try {
-            NodeArguments arguments = NodeArguments.parse(args);
+            NodeArguments arguments = NodeArguments.parse(args).allowOnly(
+                    NodeProtocol.PARENT_PID, NodeProtocol.HOME, NodeProtocol.PORT, NodeProtocol.TOPIC);
             ParentWatchdog.watch(arguments.parentPid(), "Kafka");
             NodeHome home = new NodeHome(arguments.home());
             int port = arguments.port();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The {@code --name value} arguments local-stack passes to a node (see {@link NodeProtocol}). */
 final class NodeArguments {
@@ -28,6 +29,18 @@ final class NodeArguments {
             values.computeIfAbsent(name, n -> new ArrayList<>()).add(args[i + 1]);
         }
         return new NodeArguments(values);
+    }
+
+    /** A node started by a local-stack of another version must fail clearly, not ignore what it was asked for. */
+    NodeArguments allowOnly(String... names) {
+        Set<String> allowed = Set.of(names);
+        for (String given : values.keySet()) {
+            if (!allowed.contains(given)) {
+                throw new IllegalArgumentException("unknown option " + given + " (local-stack and local-stack-runtime"
+                        + " are of different versions? rebuild both); known: " + String.join(", ", names));
+            }
+        }
+        return this;
     }
 
     String required(String name) {

@@ -24,7 +24,8 @@ public final class PostgresNode {
     public static void main(String[] args) {
         EmbeddedPostgres postgres;
         try {
-            NodeArguments arguments = NodeArguments.parse(args);
+            NodeArguments arguments = NodeArguments.parse(args).allowOnly(
+                    NodeProtocol.PARENT_PID, NodeProtocol.HOME, NodeProtocol.PORT);
             ParentWatchdog.watch(arguments.parentPid(), "PostgreSQL");
             NodeHome home = new NodeHome(arguments.home());
             int port = arguments.port();

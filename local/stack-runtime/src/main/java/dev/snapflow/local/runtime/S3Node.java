@@ -23,7 +23,9 @@ public final class S3Node {
 
     public static void main(String[] args) {
         try {
-            NodeArguments arguments = NodeArguments.parse(args);
+            NodeArguments arguments = NodeArguments.parse(args).allowOnly(
+                    NodeProtocol.PARENT_PID, NodeProtocol.HOME, NodeProtocol.PORT,
+                    NodeProtocol.ACCESS_KEY, NodeProtocol.SECRET_KEY, NodeProtocol.BUCKET);
             ParentWatchdog.watch(arguments.parentPid(), "S3");
             NodeHome home = new NodeHome(arguments.home());
             int port = arguments.port();

@@ -44,4 +44,13 @@ class NodeArgumentsTest {
         assertThatThrownBy(() -> NodeArguments.parse(new String[] {"9092", "--port"}))
                 .hasMessage("expected an option name starting with --, got '9092'");
     }
+
+    @Test
+    void optionTheNodeDoesNotKnowIsRejected() {
+        NodeArguments arguments = NodeArguments.parse(new String[] {"--port", "9000", "--bucket", "snapflow"});
+
+        assertThatThrownBy(() -> arguments.allowOnly("--port"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown option --bucket");
+    }
 }

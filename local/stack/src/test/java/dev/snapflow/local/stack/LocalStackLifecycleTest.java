@@ -10,16 +10,22 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import dev.snapflow.local.stack.junit.LocalStackExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Starting and stopping stacks: clear failures, and no process left behind in any case. */
 @ExtendWith(LocalStackExtension.class)
@@ -82,6 +88,47 @@ class LocalStackLifecycleTest {
         // Kept for its logs: a failed start does not delete the work dir.
         assertThat(options.workDir().resolve("logs").resolve("kafka.log")).exists();
         deleteRecursively(options.workDir());
+    }
+
+    /** What `snapflow up` relies on: a restart keeps the Kafka log, the objects and the rows, and adds new topics. */
+    @Test
+    void restartOnTheSameWorkDirKeepsRecordsObjectsAndRows() throws Exception {
+        Path workDir = Files.createTempDirectory("snapflow-stack-restart-");
+        LocalStackOptions options = LocalStackOptions.forTests().withWorkDir(workDir).withDeleteWorkDirOnClose(false)
+                .withDatabaseUrl(null).withDatabaseName(LocalStackOptions.DEFAULT_DATABASE).withDropDatabaseOnClose(false);
+        String key = "restart-" + UUID.randomUUID();
+        String topic = LocalStackOptions.JOBS_TOPIC.name();
+        try {
+            try (LocalStack first = LocalStack.start(options)) {
+                KafkaProbe.produce(first.kafka(), topic, key, "kept");
+                try (S3Client s3 = first.s3().newClient()) {
+                    s3.putObject(request -> request.bucket(first.s3().bucket()).key(key), RequestBody.fromString("kept"));
+                }
+                try (Connection connection = first.database().openConnection();
+                     Statement statement = connection.createStatement()) {
+                    statement.executeUpdate("INSERT INTO stack_probe (id, note) VALUES (7, '" + key + "')");
+                }
+            }
+
+            try (LocalStack second = LocalStack.start(options.withTopic("snapflow-added-later", 2))) {
+                assertThat(KafkaProbe.awaitRecord(second.kafka(), topic, key).value()).isEqualTo("kept");
+                KafkaProbe.produce(second.kafka(), "snapflow-added-later", key, "new topic");
+                try (S3Client s3 = second.s3().newClient()) {
+                    assertThat(s3.getObjectAsBytes(request -> request.bucket(second.s3().bucket()).key(key)).asUtf8String())
+                            .isEqualTo("kept");
+                }
+                try (Connection connection = second.database().openConnection();
+                     Statement statement = connection.createStatement();
+                     ResultSet rows = statement.executeQuery(
+                             "SELECT (SELECT note FROM stack_probe WHERE id = 7), (SELECT count(*) FROM flyway_schema_history)")) {
+                    assertThat(rows.next()).isTrue();
+                    assertThat(rows.getString(1)).isEqualTo(key);
+                    assertThat(rows.getInt(2)).as("migrations applied once").isEqualTo(1);
+                }
+            }
+        } finally {
+            deleteRecursively(workDir);
+        }
     }
 
     /** A test JVM killed with SIGKILL runs no shutdown hook: the nodes notice their parent is gone and stop. */

@@ -1,7 +1,6 @@
 package dev.snapflow.local.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +21,8 @@ import dev.snapflow.local.stack.junit.LocalStackExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,27 +44,10 @@ class LocalStackTest {
     void recordProducedToAStackTopicIsConsumedBack() throws Exception {
         String key = "probe-" + UUID.randomUUID();
         String topic = LocalStackOptions.EVENTS_TOPIC.name();
-        RecordMetadata written;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
-                new StringSerializer(), new StringSerializer())) {
-            written = producer.send(new ProducerRecord<>(topic, key, "hello from " + key)).get(30, TimeUnit.SECONDS);
-        }
 
-        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "local-stack-test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                return seen.stream().anyMatch(record -> key.equals(record.key()));
-            });
-        }
+        RecordMetadata written = KafkaProbe.produce(stack.kafka(), topic, key, "hello from " + key);
+        ConsumerRecord<String, String> received = KafkaProbe.awaitRecord(stack.kafka(), topic, key);
 
-        ConsumerRecord<String, String> received = seen.stream().filter(record -> key.equals(record.key())).findFirst().orElseThrow();
         assertThat(received.value()).isEqualTo("hello from " + key);
         assertThat(received.partition()).isEqualTo(written.partition());
         assertThat(received.offset()).isEqualTo(written.offset());
