@@ -1,6 +1,7 @@
 package dev.snapflow.functions.callback;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -15,6 +16,8 @@ import java.time.Duration;
  * @param webhookMaxDelay       cap of that backoff (SNAPFLOW_WEBHOOK_MAX_DELAY)
  * @param webhookTimeout        timeout of one webhook call (SNAPFLOW_WEBHOOK_TIMEOUT)
  */
+// Eager, so a missing or invalid setting stops the function at startup with its message.
+@Context
 @ConfigurationProperties("snapflow.delivery")
 public record CallbackConfiguration(
         @Bindable(defaultValue = "5s") Duration retryBaseDelay,

@@ -1,6 +1,7 @@
 package dev.snapflow.functions.enqueue;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -13,6 +14,8 @@ import jakarta.validation.constraints.Pattern;
  * @param defaultTenantConcurrency  jobs a tenant may run at once unless the tenant row says otherwise
  *                                  (SNAPFLOW_TENANT_DEFAULT_CONCURRENCY)
  */
+// Eager, so a missing or invalid setting stops the function at startup with its message.
+@Context
 @ConfigurationProperties("snapflow.enqueue")
 public record EnqueueConfiguration(
         @NotBlank(message = "snapflow.enqueue.callback-url (env SNAPFLOW_CALLBACK_URL) must be set")

@@ -1,6 +1,7 @@
 package dev.snapflow.functions.validate;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -12,6 +13,8 @@ import jakarta.validation.constraints.Size;
  * @param adminToken      bearer token of the admin endpoints (SNAPFLOW_ADMIN_TOKEN)
  * @param maxRequestBytes largest accepted request body; larger is 413 (SNAPFLOW_MAX_REQUEST_BYTES)
  */
+// Eager, so a missing or invalid setting stops the function at startup with its message.
+@Context
 @ConfigurationProperties("snapflow.validate")
 public record ValidateConfiguration(
         @NotBlank(message = "snapflow.validate.api-key-pepper (env SNAPFLOW_API_KEY_PEPPER) must be set")

@@ -1,6 +1,7 @@
 package dev.snapflow.functions.shared.events;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.validation.constraints.NotBlank;
@@ -18,6 +19,8 @@ import jakarta.validation.constraints.NotNull;
  * @param consumerGroup  this function's consumer group
  * @param consumeJobs    true only in launch: consume the jobs topic as well
  */
+// Eager, so a missing or invalid setting stops the function at startup with its message.
+@Context
 @ConfigurationProperties("snapflow.events")
 public record TransportConfiguration(
         @NotNull Transport transport,

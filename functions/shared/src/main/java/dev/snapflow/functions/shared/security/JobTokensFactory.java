@@ -1,6 +1,7 @@
 package dev.snapflow.functions.shared.security;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -12,6 +13,7 @@ import jakarta.validation.constraints.Size;
 public class JobTokensFactory {
 
     /** @param hmacKey shared by launch and callback, at least 32 characters */
+    @Context
     @ConfigurationProperties("snapflow.callback")
     @Requires(property = "snapflow.callback.hmac-key")
     public record CallbackKeyConfiguration(

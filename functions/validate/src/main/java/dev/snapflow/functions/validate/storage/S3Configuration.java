@@ -1,6 +1,7 @@
 package dev.snapflow.functions.validate.storage;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.NotBlank;
@@ -10,6 +11,8 @@ import jakarta.validation.constraints.NotBlank;
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). Without an endpoint the AWS default endpoint is used; path-style
  * access is used whenever an endpoint is given (S3Proxy, MinIO, Ceph).
  */
+// Eager, so a missing or invalid setting stops the function at startup with its message.
+@Context
 @ConfigurationProperties("snapflow.s3")
 public record S3Configuration(
         @Nullable String endpoint,
