@@ -31,8 +31,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The mock API server runs no controllers: the tests create the driver pod and set the statuses Kubernetes would.
- * One API server and one watcher for the class (closing watches on the mock server is slow); each test has its
- * own jobs and looks only at the reports about them.
+ * One API server and one watcher for the class (closing a watch stalls the mock server for seconds); each test
+ * has its own jobs and looks only at the reports about them.
  */
 @EnableKubernetesMockClient(crud = true)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -41,6 +41,8 @@ class KubernetesJobWatcherTest {
 
     private final List<ObservedFailure> reported = new CopyOnWriteArrayList<>();
     private KubernetesJobWatcher watcher;
+    /** Closed with the class: closing a watch stalls the mock API server for seconds. */
+    private KubernetesJobWatcher restarted;
     private KubernetesBackend backend;
 
     @BeforeAll
@@ -53,6 +55,9 @@ class KubernetesJobWatcherTest {
     @AfterAll
     void stop() {
         watcher.close();
+        if (restarted != null) {
+            restarted.close();
+        }
     }
 
 
@@ -114,14 +119,12 @@ class KubernetesJobWatcherTest {
 
         // A restarted launch starts a new watcher from a fresh list.
 
-        KubernetesJobWatcher restarted = new KubernetesJobWatcher(client, NAMESPACE, reported::add, Duration.ofMinutes(5));
-        try {
-            restarted.start(Duration.ofSeconds(30));
-            restarted.examine(launch.jobId().value());
-        } finally {
-            restarted.close();
-        }
+        List<ObservedFailure> reportedAfterRestart = new CopyOnWriteArrayList<>();
+        restarted = new KubernetesJobWatcher(client, NAMESPACE, reportedAfterRestart::add, Duration.ofMinutes(5));
+        restarted.start(Duration.ofSeconds(30));
+        restarted.examine(launch.jobId().value());
 
+        assertThat(reportedAfterRestart).noneMatch(failure -> failure.jobId().equals(launch.jobId()));
         assertThat(reportsAbout(launch)).hasSize(1);
     }
 
