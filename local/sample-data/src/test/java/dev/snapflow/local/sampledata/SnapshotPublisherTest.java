@@ -6,9 +6,12 @@ import dev.snapflow.contracts.storage.Manifest;
 import dev.snapflow.contracts.storage.ManifestCodec;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.local.stack.LocalStack;
+import dev.snapflow.local.stack.junit.LocalStackExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -30,15 +33,15 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(LocalStackExtension.class)
 class SnapshotPublisherTest {
     private static S3Client s3;
     private static String bucket;
 
     @BeforeAll
-    static void setUp() {
-        var target = DevS3.target();
-        s3 = target.client();
-        bucket = target.bucket();
+    static void setUp(LocalStack stack) {
+        s3 = stack.s3().newClient();
+        bucket = stack.s3().bucket();
     }
 
     @AfterAll

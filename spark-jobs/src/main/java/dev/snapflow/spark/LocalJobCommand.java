@@ -1,0 +1,101 @@
+package dev.snapflow.spark;
+
+import dev.snapflow.contracts.jobs.JobArguments;
+
+import java.io.IOException;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How to run the job as a local child JVM (the local backend, the demo, the crash test): the same class
+ * path a Spark image gives it, i.e. the shaded job jar followed by Spark's own jars
+ * ({@code spark-jobs/target/spark-classpath.txt}, written by the build), Spark's JVM options, and the
+ * job's environment. The result is a plain argument list for {@link ProcessBuilder}.
+ *
+ * <pre>
+ * SPARK_LOCAL_IP=127.0.0.1 SNAPFLOW_CALLBACK_TOKEN=... SNAPFLOW_S3_ENDPOINT=http://127.0.0.1:9000 \
+ * AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
+ *   java -Xmx2g {JVM_OPTIONS} -cp spark-jobs.jar:{spark-classpath.txt} dev.snapflow.spark.SnapflowJob {JobArguments}
+ * </pre>
+ *
+ * @param java           the java executable (JDK 17 or newer)
+ * @param jobJar         the shaded job jar ({@code spark-jobs/target/spark-jobs-<version>.jar})
+ * @param sparkClasspath Spark and its dependencies (the entries of {@code spark-classpath.txt})
+ * @param maxHeap        the driver's heap, e.g. {@code 2g}
+ */
+public record LocalJobCommand(Path java, Path jobJar, List<Path> sparkClasspath, String maxHeap) {
+    public static final String MAIN_CLASS = "dev.snapflow.spark.SnapflowJob";
+
+    /** Spark 4.2's own module options (org.apache.spark.launcher.JavaModuleOptions): Spark on JDK 17+ needs them. */
+    public static final List<String> JVM_OPTIONS = List.of(
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-modules=jdk.incubator.vector",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "-Dio.netty.tryReflectionSetAccessible=true",
+            "-Dio.netty.allocator.type=pooled",
+            "-Dio.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE",
+            "--sun-misc-unsafe-memory-access=allow",
+            "--enable-native-access=ALL-UNNAMED");
+
+    public LocalJobCommand {
+        sparkClasspath = List.copyOf(sparkClasspath);
+    }
+
+    /** Reads the class path file the build writes ({@code path.separator}-separated, one line). */
+    public static List<Path> readClasspathFile(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (text.isEmpty()) {
+            throw new IOException(file + " is empty: build spark-jobs first (./mvnw -pl spark-jobs -am package)");
+        }
+        return Arrays.stream(text.split(File.pathSeparator)).map(Path::of).toList();
+    }
+
+    /** The command line for one job run. */
+    public List<String> command(JobArguments arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.add("-Xmx" + maxHeap);
+        command.addAll(JVM_OPTIONS);
+        command.add("-cp");
+        List<String> entries = new ArrayList<>();
+        entries.add(jobJar.toString());
+        sparkClasspath.forEach(p -> entries.add(p.toString()));
+        command.add(String.join(File.pathSeparator, entries));
+        command.add(MAIN_CLASS);
+        command.addAll(arguments.toArgs());
+        return command;
+    }
+
+    /**
+     * The environment a child needs besides the inherited one: the loopback driver address, the callback
+     * token (never an argument) and the storage settings.
+     */
+    public static Map<String, String> environment(String callbackToken, S3Settings s3) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.put(JobArguments.CALLBACK_TOKEN_ENV, callbackToken);
+        env.putAll(s3.toEnvironment());
+        return env;
+    }
+}

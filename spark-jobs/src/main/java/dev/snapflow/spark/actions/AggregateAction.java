@@ -1,0 +1,132 @@
+package dev.snapflow.spark.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.storage.Manifest;
+import dev.snapflow.contracts.storage.Tier;
+import dev.snapflow.spark.JobFailure;
+import dev.snapflow.spark.WrittenOutput;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.date_trunc;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.sum;
+
+/** silver → gold: one row per group of the declared dimensions (and time bucket), with the aggregations. */
+public final class AggregateAction implements JobAction {
+    private static final int DEFAULT_ACCURACY = 10_000;
+
+    @Override
+    public String name() {
+        return "aggregate";
+    }
+
+    @Override
+    public Set<Tier> inputTiers() {
+        return Set.of(Tier.SILVER);
+    }
+
+    @Override
+    public Tier outputTier(Tier inputTier) {
+        return Tier.GOLD;
+    }
+
+    @Override
+    public void checkAgainstInput(JsonNode params, Manifest input) {
+        InputColumns columns = new InputColumns(input);
+        Set<String> outputNames = new HashSet<>();
+        for (JsonNode g : params.path("groupBy")) {
+            columns.require("groupBy", g.asText());
+            unique(outputNames, g.asText());
+        }
+        JsonNode bucket = params.path("timeBucket");
+        if (!bucket.isMissingNode()) {
+            String type = columns.require("timeBucket.column", bucket.get("column").asText());
+            if (columns.known() && !InputColumns.temporal(type)) {
+                throw new JobFailure(ErrorClass.INVALID_PARAMS, "timeBucket.column: '" + bucket.get("column").asText()
+                        + "' is " + type + ", not a timestamp or date");
+            }
+            unique(outputNames, bucketName(bucket));
+        }
+        int i = 0;
+        for (JsonNode aggregation : params.get("aggregations")) {
+            String where = "aggregations[" + i++ + "]";
+            String function = aggregation.get("function").asText();
+            if (aggregation.has("column")) {
+                String type = columns.require(where + ".column", aggregation.get("column").asText());
+                if (columns.known() && Set.of("sum", "avg", "approx_percentile").contains(function)
+                        && !InputColumns.numeric(type)) {
+                    throw new JobFailure(ErrorClass.INVALID_PARAMS, where + ": " + function + " needs a numeric column; '"
+                            + aggregation.get("column").asText() + "' is " + type);
+                }
+            }
+            unique(outputNames, aggregation.get("as").asText());
+        }
+    }
+
+    private static void unique(Set<String> names, String name) {
+        if (!names.add(name)) {
+            throw new JobFailure(ErrorClass.INVALID_PARAMS, "output column '" + name + "' would appear twice");
+        }
+    }
+
+    private static String bucketName(JsonNode bucket) {
+        return bucket.has("as") ? bucket.get("as").asText()
+                : bucket.get("column").asText() + "_" + bucket.get("unit").asText();
+    }
+
+    @Override
+    public ActionResult run(ActionContext context) {
+        JsonNode params = context.params();
+        Dataset<Row> silver = context.spark().read().parquet(context.inputPaths());
+        List<Column> dimensions = new ArrayList<>();
+        params.path("groupBy").forEach(g -> dimensions.add(col(CleanAction.quoted(g.asText()))));
+        JsonNode bucket = params.path("timeBucket");
+        if (!bucket.isMissingNode()) {
+            dimensions.add(date_trunc(bucket.get("unit").asText(), col(CleanAction.quoted(bucket.get("column").asText())))
+                    .as(bucketName(bucket)));
+        }
+        List<Column> aggregations = new ArrayList<>();
+        for (JsonNode aggregation : params.get("aggregations")) {
+            aggregations.add(aggregation(aggregation).as(aggregation.get("as").asText()));
+        }
+        Column first = aggregations.get(0);
+        Column[] rest = aggregations.subList(1, aggregations.size()).toArray(Column[]::new);
+        Dataset<Row> gold = dimensions.isEmpty() ? silver.agg(first, rest)
+                : silver.groupBy(dimensions.toArray(Column[]::new)).agg(first, rest);
+        WrittenOutput written = context.writer().write(gold, context.output());
+        long rowsIn = context.input().rowCount() != null ? context.input().rowCount() : silver.count();
+        return new ActionResult(written, null, rowsIn, List.of(), Map.of());
+    }
+
+    private static Column aggregation(JsonNode aggregation) {
+        String function = aggregation.get("function").asText();
+        Column column = aggregation.has("column") ? col(CleanAction.quoted(aggregation.get("column").asText())) : null;
+        return switch (function) {
+            case "count" -> column == null ? count(lit(1)) : count(column);
+            case "count_distinct" -> count_distinct(column);
+            case "sum" -> sum(column);
+            case "avg" -> avg(column);
+            case "min" -> min(column);
+            case "max" -> max(column);
+            case "approx_percentile" -> percentile_approx(column, lit(aggregation.get("percentile").asDouble()),
+                    lit(aggregation.path("accuracy").asInt(DEFAULT_ACCURACY)));
+            default -> throw new IllegalStateException("the params schema admits no function " + function);
+        };
+    }
+}

@@ -1,0 +1,338 @@
+package dev.snapflow.spark.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.storage.Manifest;
+import dev.snapflow.contracts.storage.Tier;
+import dev.snapflow.spark.JobFailure;
+import dev.snapflow.spark.SparkPaths;
+import dev.snapflow.spark.WrittenOutput;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.storage.StorageLevel;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.try_to_date;
+import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * bronze → silver. Per declared column: trim, empty-as-null, case normalisation, then a cast that never
+ * throws; a row where a present value does not cast, or a non-nullable column is empty, is rejected with
+ * the reason into the quarantine output (Tier.QUARANTINE, same output id), keeping its bronze values.
+ * The accepted rows are deduplicated by key (latest by the ordering column) and the quality rules are
+ * measured on the result; an {@code error} rule over its threshold fails the step before anything commits.
+ */
+public final class CleanAction implements JobAction {
+    public static final String REJECT_REASON = "_reject_reason";
+    private static final String TYPED = "__typed_";
+
+    @Override
+    public String name() {
+        return "clean";
+    }
+
+    @Override
+    public Set<Tier> inputTiers() {
+        return Set.of(Tier.BRONZE);
+    }
+
+    @Override
+    public Tier outputTier(Tier inputTier) {
+        return Tier.SILVER;
+    }
+
+    @Override
+    public void checkAgainstInput(JsonNode params, Manifest input) {
+        InputColumns inputColumns = new InputColumns(input);
+        Map<String, String> declared = new LinkedHashMap<>();
+        for (JsonNode column : params.get("schema")) {
+            String name = column.get("name").asText();
+            inputColumns.require("schema", name);
+            if (declared.put(name, column.get("type").asText()) != null) {
+                throw new JobFailure(ErrorClass.INVALID_PARAMS, "schema: column '" + name + "' is declared twice");
+            }
+            try {
+                SparkTypes.parse(column.get("type").asText());
+            } catch (IllegalArgumentException e) {
+                throw new JobFailure(ErrorClass.INVALID_PARAMS, "schema: column '" + name + "': " + e.getMessage());
+            }
+            if (column.has("format") && !Set.of("date", "timestamp").contains(column.get("type").asText())) {
+                throw new JobFailure(ErrorClass.INVALID_PARAMS, "schema: column '" + name
+                        + "' has a format but is not a date or timestamp");
+            }
+        }
+        Set<String> silverColumns = new HashSet<>(declared.keySet());
+        if (params.path("keepMetadata").asBoolean(false)) {
+            silverColumns.addAll(IngestAction.METADATA_COLUMNS);
+        }
+        for (String param : List.of("lowercase", "uppercase")) {
+            for (JsonNode name : params.path(param)) {
+                if (!"string".equals(declared.get(name.asText()))) {
+                    throw new JobFailure(ErrorClass.INVALID_PARAMS, param + ": '" + name.asText()
+                            + "' is not a declared string column");
+                }
+            }
+        }
+        JsonNode dedup = params.path("dedup");
+        if (!dedup.isMissingNode()) {
+            dedup.get("key").forEach(k -> requireSilver(silverColumns, "dedup.key", k.asText()));
+            requireSilver(silverColumns, "dedup.orderBy", dedup.get("orderBy").asText());
+        }
+        int i = 0;
+        for (JsonNode rule : params.path("rules")) {
+            String where = "rules[" + i++ + "]";
+            String column = rule.get("column").asText();
+            requireSilver(silverColumns, where + ".column", column);
+            String kind = rule.get("rule").asText();
+            if (kind.equals("between") && !InputColumns.numeric(declared.get(column))) {
+                throw new JobFailure(ErrorClass.INVALID_PARAMS, where + ": between needs a numeric column; '"
+                        + column + "' is " + declared.get(column));
+            }
+            if (kind.equals("regex")) {
+                try {
+                    Pattern.compile(rule.get("pattern").asText());
+                } catch (PatternSyntaxException e) {
+                    throw new JobFailure(ErrorClass.INVALID_PARAMS, where + ".pattern is not a regular expression: "
+                            + e.getDescription());
+                }
+            }
+        }
+    }
+
+    private static void requireSilver(Set<String> silverColumns, String param, String column) {
+        if (!silverColumns.contains(column)) {
+            throw new JobFailure(ErrorClass.INVALID_PARAMS, param + ": '" + column + "' is not a column of the silver output");
+        }
+    }
+
+    @Override
+    public ActionResult run(ActionContext context) {
+        JsonNode params = context.params();
+        Dataset<Row> bronze = context.spark().read().parquet(context.inputPaths());
+        boolean trimText = params.path("trim").asBoolean(true);
+        boolean emptyAsNull = params.path("emptyAsNull").asBoolean(true);
+        Set<String> lowercase = names(params.path("lowercase"));
+        Set<String> uppercase = names(params.path("uppercase"));
+
+        List<String> declaredNames = new ArrayList<>();
+        List<Column> checkedColumns = new ArrayList<>();
+        List<Column> reasons = new ArrayList<>();
+        for (String column : bronze.columns()) {
+            checkedColumns.add(col(quoted(column)));
+        }
+        Set<String> bronzeColumns = Set.of(bronze.columns());
+        for (JsonNode spec : params.get("schema")) {
+            String name = spec.get("name").asText();
+            if (!bronzeColumns.contains(name)) {
+                throw new JobFailure(ErrorClass.INVALID_PARAMS, "schema: column '" + name + "' is not in the input");
+            }
+            String typeName = spec.get("type").asText();
+            DataType type = SparkTypes.parse(typeName);
+            boolean sourceIsText = bronze.schema().apply(name).dataType() instanceof StringType;
+            Column value = col(quoted(name));
+            if (sourceIsText) {
+                if (trimText) {
+                    value = trim(value);
+                }
+                if (emptyAsNull) {
+                    value = when(value.equalTo(""), lit(null).cast(DataTypes.StringType)).otherwise(value);
+                }
+                if (lowercase.contains(name)) {
+                    value = lower(value);
+                }
+                if (uppercase.contains(name)) {
+                    value = upper(value);
+                }
+            }
+            Column typed = typed(value, type, typeName, spec.path("format").asText(null), sourceIsText);
+            Column reason = when(value.isNotNull().and(typed.isNull()),
+                    concat(lit(name + ": cannot read '"), value.cast(DataTypes.StringType), lit("' as " + typeName)));
+            if (!spec.path("nullable").asBoolean(true)) {
+                reason = reason.when(value.isNull(), lit(name + ": missing value"));
+            }
+            reasons.add(reason);
+            checkedColumns.add(typed.as(TYPED + name));
+            declaredNames.add(name);
+        }
+        checkedColumns.add(concat_ws("; ", reasons.toArray(Column[]::new)).as(REJECT_REASON));
+        // Both outputs come from the same checked rows: cache them instead of parsing and casting twice.
+        Dataset<Row> checked = bronze.select(checkedColumns.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
+
+        List<Column> quarantineColumns = new ArrayList<>();
+        for (String column : bronze.columns()) {
+            quarantineColumns.add(col(quoted(column)));
+        }
+        quarantineColumns.add(col(REJECT_REASON));
+        Dataset<Row> rejected = checked.filter(col(REJECT_REASON).notEqual(""))
+                .select(quarantineColumns.toArray(Column[]::new));
+
+        List<Column> silverColumns = new ArrayList<>();
+        for (String name : declaredNames) {
+            silverColumns.add(col(TYPED + name).as(name));
+        }
+        if (params.path("keepMetadata").asBoolean(false)) {
+            for (String column : IngestAction.METADATA_COLUMNS) {
+                if (bronzeColumns.contains(column)) {
+                    silverColumns.add(col(column));
+                }
+            }
+        }
+        Dataset<Row> silver = checked.filter(col(REJECT_REASON).equalTo(""))
+                .select(silverColumns.toArray(Column[]::new));
+        JsonNode dedup = params.path("dedup");
+        if (!dedup.isMissingNode()) {
+            silver = latestPerKey(silver, names(dedup.get("key")), dedup.get("orderBy").asText(), declaredNames);
+        }
+
+        WrittenOutput quarantine;
+        WrittenOutput written;
+        try {
+            quarantine = context.writer().write(rejected, context.output().inTier(Tier.QUARANTINE));
+            written = context.writer().write(silver, context.output());
+        } finally {
+            checked.unpersist();
+        }
+
+        long rowsIn = context.input().rowCount() != null ? context.input().rowCount()
+                : context.spark().read().parquet(context.inputPaths()).count();
+        List<Manifest.QualityResult> quality = measure(context, written, params.path("rules"));
+        enforce(quality, params.path("rules"), written.rows());
+        Map<String, Number> extra = new LinkedHashMap<>();
+        extra.put("rowsDeduplicated", rowsIn - quarantine.rows() - written.rows());
+        return new ActionResult(written, quarantine, rowsIn, quality, extra);
+    }
+
+    /** Keeps the row with the greatest orderBy per key; a hash of the row breaks ties, so reruns agree. */
+    private static Dataset<Row> latestPerKey(Dataset<Row> rows, Set<String> key, String orderBy, List<String> columns) {
+        Column[] partition = key.stream().map(k -> col(quoted(k))).toArray(Column[]::new);
+        Column tieBreak = xxhash64(columns.stream().map(c -> col(quoted(c))).toArray(Column[]::new));
+        return rows.withColumn("__rank", row_number().over(Window.partitionBy(partition)
+                        .orderBy(col(quoted(orderBy)).desc_nulls_last(), tieBreak.asc())))
+                .filter(col("__rank").equalTo(1))
+                .drop("__rank");
+    }
+
+    private static Column typed(Column value, DataType type, String typeName, String format, boolean sourceIsText) {
+        if (type == DataTypes.StringType) {
+            return sourceIsText ? value : value.cast(DataTypes.StringType);
+        }
+        if (format != null && sourceIsText) {
+            if (type == DataTypes.TimestampType) {
+                return try_to_timestamp(value, lit(format));
+            }
+            if (type == DataTypes.DateType) {
+                return try_to_date(value, format);
+            }
+        }
+        return value.try_cast(typeName);
+    }
+
+    /** One pass over the written silver rows computes the failed count of every rule. */
+    private static List<Manifest.QualityResult> measure(ActionContext context, WrittenOutput silver, JsonNode rules) {
+        if (rules.isMissingNode() || rules.isEmpty() || silver.files().isEmpty()) {
+            List<Manifest.QualityResult> results = new ArrayList<>();
+            rules.forEach(rule -> results.add(new Manifest.QualityResult(rule.get("rule").asText(),
+                    rule.get("column").asText(), severity(rule), silver.rows(), 0)));
+            return results;
+        }
+        Dataset<Row> written = context.spark().read().parquet(silver.files().stream()
+                .map(f -> SparkPaths.s3a(silver.location().bucket(), f.key())).toArray(String[]::new));
+        List<Column> failedCounts = new ArrayList<>();
+        for (JsonNode rule : rules) {
+            Column column = col(quoted(rule.get("column").asText()));
+            Column failed = switch (rule.get("rule").asText()) {
+                case "not_null" -> sum(when(column.isNull(), 1).otherwise(0));
+                case "unique" -> count(column).minus(count_distinct(column));
+                case "between" -> {
+                    Column outside = lit(false);
+                    if (rule.has("min")) {
+                        outside = outside.or(column.lt(rule.get("min").decimalValue()));
+                    }
+                    if (rule.has("max")) {
+                        outside = outside.or(column.gt(rule.get("max").decimalValue()));
+                    }
+                    yield sum(when(column.isNotNull().and(outside), 1).otherwise(0));
+                }
+                case "in_set" -> {
+                    List<Object> values = new ArrayList<>();
+                    rule.get("values").forEach(v -> values.add(v.isNumber() ? v.decimalValue()
+                            : v.isBoolean() ? (Object) v.booleanValue() : v.asText()));
+                    yield sum(when(column.isNotNull().and(column.isin(values.toArray()).equalTo(false)), 1).otherwise(0));
+                }
+                case "regex" -> sum(when(column.isNotNull().and(column.rlike(rule.get("pattern").asText()).equalTo(false)), 1)
+                        .otherwise(0));
+                default -> throw new IllegalStateException("the params schema admits no rule " + rule.get("rule"));
+            };
+            failedCounts.add(failed);
+        }
+        Row counts = written.agg(failedCounts.get(0), failedCounts.subList(1, failedCounts.size()).toArray(Column[]::new))
+                .first();
+        List<Manifest.QualityResult> results = new ArrayList<>();
+        int i = 0;
+        for (JsonNode rule : rules) {
+            long failed = counts.isNullAt(i) ? 0 : ((Number) counts.get(i)).longValue();
+            i++;
+            results.add(new Manifest.QualityResult(rule.get("rule").asText(), rule.get("column").asText(),
+                    severity(rule), silver.rows() - failed, failed));
+        }
+        return results;
+    }
+
+    private static void enforce(List<Manifest.QualityResult> results, JsonNode rules, long rows) {
+        List<String> broken = new ArrayList<>();
+        int i = 0;
+        for (JsonNode rule : rules) {
+            Manifest.QualityResult result = results.get(i++);
+            double threshold = rule.path("maxFailedFraction").asDouble(0.0);
+            double fraction = rows == 0 ? 0.0 : (double) result.failed() / rows;
+            if ("error".equals(result.severity()) && fraction > threshold) {
+                broken.add(String.format(Locale.ROOT, "%s(%s) failed %d of %d rows (%.4f > %s)", result.rule(),
+                        result.column(), result.failed(), rows, fraction, threshold));
+            }
+        }
+        if (!broken.isEmpty()) {
+            throw new JobFailure(ErrorClass.INVALID_DATA, "data quality rules failed: " + String.join("; ", broken));
+        }
+    }
+
+    private static String severity(JsonNode rule) {
+        return rule.path("severity").asText("warn");
+    }
+
+    private static Set<String> names(JsonNode array) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        array.forEach(n -> names.add(n.asText()));
+        return names;
+    }
+
+    static String quoted(String column) {
+        return "`" + column + "`";
+    }
+}
