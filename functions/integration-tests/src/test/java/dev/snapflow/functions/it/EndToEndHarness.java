@@ -183,6 +183,11 @@ final class EndToEndHarness implements AutoCloseable {
         return ((Number) rows(sql, args).get(0).values().iterator().next()).longValue();
     }
 
+    /** Everything validate logged (all its runs: restarts append). */
+    String validateLog() throws java.io.IOException {
+        return Files.readString(workDir.resolve("validate.log"));
+    }
+
     @Override
     public void close() {
         plane.close();

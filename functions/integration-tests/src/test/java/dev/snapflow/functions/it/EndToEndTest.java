@@ -270,7 +270,8 @@ class EndToEndTest {
 
     @Test
     void acceptedProcessSurvivesACrashBetweenCommitAndPublish() throws Exception {
-        // validate commits the process but cannot reach the broker, then dies; the outbox keeps the event.
+        // validate commits the process but cannot reach the broker (its publish right after commit fails), then
+        // dies. The committed outbox row is all that is left of the event; a relay (of any function) publishes it.
         harness.plane.restart("validate", Map.of("SNAPFLOW_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1",
                 "SNAPFLOW_OUTBOX_RELAY_INTERVAL", "1h"));
         String id;
@@ -278,15 +279,11 @@ class EndToEndTest {
             id = harness.submit(apiKey, """
                     {"entity":"orders","dataVersion":"2026-11-21","action":"it-first","params":{"behaviour":"succeed"}}""")
                     .get("id").asText();
-            assertThat(harness.count("SELECT count(*) FROM outbox WHERE event_id = ? AND published_at IS NULL",
-                    "process-accepted-" + id)).isEqualTo(1);
-        } finally {
             harness.plane.function("validate").kill();
+        } finally {
+            harness.plane.restart("validate", Map.of());
         }
-        assertThat(harness.count("SELECT count(*) FROM processes WHERE id = ? AND state = 'ACCEPTED'", UUID.fromString(id)))
-                .isEqualTo(1);
-
-        harness.plane.restart("validate", Map.of());
+        assertThat(harness.validateLog()).contains("could not publish right after commit");
 
         awaitState(apiKey, id, "SUCCEEDED");
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE event_id = ? AND published_at IS NOT NULL",
