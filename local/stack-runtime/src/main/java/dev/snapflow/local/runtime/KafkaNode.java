@@ -149,6 +149,7 @@ public final class KafkaNode {
                 LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
             }
             growPartitions(admin, present, topics);
+            awaitLeaders(admin, topics.keySet());
             home.markReady("kafka 127.0.0.1:" + port);
             LOG.info("Kafka node ready on 127.0.0.1:{} with topics {}", port, topics);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -156,6 +157,30 @@ public final class KafkaNode {
             System.exit(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Created topics are committed by the controller before the broker has loaded them: until it has, producers get
+     * NOT_LEADER_OR_FOLLOWER. Ready means every partition has its leader in the broker's metadata.
+     */
+    private static void awaitLeaders(Admin admin, Set<String> topics)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TOPIC_SETUP_TIMEOUT_SECONDS);
+        while (true) {
+            Map<String, TopicDescription> descriptions =
+                    admin.describeTopics(topics).allTopicNames().get(TOPIC_SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            boolean allLed = descriptions.values().stream()
+                    .flatMap(description -> description.partitions().stream())
+                    .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+            if (allLed) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topics + " have no leader after "
+                        + TOPIC_SETUP_TIMEOUT_SECONDS + " s");
+            }
+            Thread.sleep(50);
         }
     }
 

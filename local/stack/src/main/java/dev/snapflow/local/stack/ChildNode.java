@@ -21,28 +21,36 @@ import dev.snapflow.local.runtime.NodeProtocol;
 final class ChildNode implements AutoCloseable {
 
     private static final Duration POLL_INTERVAL = Duration.ofMillis(25);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final int LOG_LINES_IN_ERRORS = 20;
+    /** How Kafka, Jetty and PostgreSQL all report a port someone else listens on. */
+    private static final String ADDRESS_IN_USE = "Address already in use";
 
     private final String component;
     private final Process process;
     private final Path home;
     private final Path logFile;
+    private final long logStart;
+    private final int port;
     private final ClassDataArchive archive;
 
-    private ChildNode(String component, Process process, Path home, Path logFile, ClassDataArchive archive) {
+    private ChildNode(String component, Process process, Path home, Path logFile, long logStart, int port,
+                      ClassDataArchive archive) {
         this.component = component;
         this.process = process;
         this.home = home;
         this.logFile = logFile;
+        this.logStart = logStart;
+        this.port = port;
         this.archive = archive;
     }
 
     /**
      * @param heap maximum heap of the child, e.g. {@code 512m}
-     * @param nodeArguments arguments after the common {@code --parent-pid} and {@code --home}
+     * @param port the port the node serves
+     * @param nodeArguments arguments after the common {@code --parent-pid}, {@code --home} and {@code --port}
      */
-    static ChildNode launch(String component, String mainClass, String heap, Path home, Path logFile,
+    static ChildNode launch(String component, String mainClass, String heap, Path home, Path logFile, int port,
                             List<String> nodeArguments, String classpath) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> jvmOptions = new ArrayList<>();
@@ -69,18 +77,21 @@ final class ChildNode implements AutoCloseable {
         command.add(String.valueOf(ProcessHandle.current().pid()));
         command.add(NodeProtocol.HOME);
         command.add(home.toString());
+        command.add(NodeProtocol.PORT);
+        command.add(String.valueOf(port));
         command.addAll(nodeArguments);
         try {
             Files.createDirectories(home);
             Files.deleteIfExists(home.resolve(NodeProtocol.READY_FILE_NAME));
             Files.writeString(logFile, "---- " + Instant.now() + " starting " + component + System.lineSeparator(),
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            long logStart = Files.size(logFile);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .start();
-            return new ChildNode(component, process, home, logFile, archive);
+            return new ChildNode(component, process, home, logFile, logStart, port, archive);
         } catch (IOException e) {
             throw new LocalStackStartException(component, "cannot start " + component + " (" + java + "): " + e, e);
         }
@@ -92,12 +103,17 @@ final class ChildNode implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(ready)) {
             if (!process.isAlive()) {
+                String output = outputOfThisStart();
+                if (output.contains(ADDRESS_IN_USE)) {
+                    // Taken between the stack's check and the node's bind (by anyone: outgoing connections too).
+                    throw LocalStackStartException.portInUse(component, port, "see " + logFile);
+                }
                 throw new LocalStackStartException(component, component + " exited with code " + process.exitValue()
-                        + " while starting; see " + logFile + lastLogLines());
+                        + " while starting; see " + logFile + lastLogLines(output));
             }
             if (System.nanoTime() > deadline) {
                 throw new LocalStackStartException(component, component + " did not become ready within "
-                        + timeout.toSeconds() + " s; see " + logFile + lastLogLines());
+                        + timeout.toSeconds() + " s; see " + logFile + lastLogLines(outputOfThisStart()));
             }
             pause();
         }
@@ -137,16 +153,23 @@ final class ChildNode implements AutoCloseable {
         archive.adoptPending(exitedOnItsOwn && !process.isAlive());
     }
 
-    private String lastLogLines() {
+    /** What the node wrote since this launch (the log file keeps earlier starts of a kept work dir). */
+    private String outputOfThisStart() {
         try {
+            byte[] all = Files.readAllBytes(logFile);
+            int from = (int) Math.min(logStart, all.length);
             // Lenient decoding: a log line cut in the middle of a character must not hide the rest.
-            List<String> lines = new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8).lines().toList();
-            List<String> last = lines.subList(Math.max(0, lines.size() - LOG_LINES_IN_ERRORS), lines.size());
-            return System.lineSeparator() + "last lines of " + logFile.getFileName() + ":" + System.lineSeparator()
-                    + String.join(System.lineSeparator(), last);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return "";
         }
+    }
+
+    private String lastLogLines(String output) {
+        List<String> lines = output.lines().toList();
+        List<String> last = lines.subList(Math.max(0, lines.size() - LOG_LINES_IN_ERRORS), lines.size());
+        return System.lineSeparator() + "last lines of " + logFile.getFileName() + ":" + System.lineSeparator()
+                + String.join(System.lineSeparator(), last);
     }
 
     private static void pause() {

@@ -19,13 +19,13 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     static KafkaBroker start(LocalStackOptions options, StackLayout layout, int port, String classpath) {
-        List<String> arguments = new ArrayList<>(List.of(NodeProtocol.PORT, String.valueOf(port)));
+        List<String> arguments = new ArrayList<>();
         for (TopicSpec topic : options.topics()) {
             arguments.add(NodeProtocol.TOPIC);
             arguments.add(topic.name() + ":" + topic.partitions());
         }
         ChildNode node = ChildNode.launch(COMPONENT, NodeProtocol.KAFKA_MAIN, "512m", layout.home(StackLayout.KAFKA),
-                layout.logFile(StackLayout.KAFKA), arguments, classpath);
+                layout.logFile(StackLayout.KAFKA), port, arguments, classpath);
         try {
             node.awaitReady(options.startupTimeout());
         } catch (RuntimeException e) {

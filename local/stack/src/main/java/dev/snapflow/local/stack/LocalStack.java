@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 /**
  * Real Kafka, S3 API and PostgreSQL on this machine, without Docker, for tests and {@code snapflow up}.
@@ -62,12 +63,15 @@ public final class LocalStack implements AutoCloseable {
             ClassLoader callerLoader = Thread.currentThread().getContextClassLoader();
             try (ExecutorService executor = Executors.newThreadPerTaskExecutor(
                     Thread.ofPlatform().name("local-stack-start-", 1).daemon().factory())) {
-                Future<Timed<KafkaBroker>> kafka = executor.submit(timed(
-                        () -> KafkaBroker.start(options, layout, ports.kafka(), classpath)));
-                Future<Timed<S3Server>> s3 = executor.submit(timed(
-                        () -> S3Server.start(options, layout, ports.s3(), classpath)));
-                Future<Timed<StackDatabase>> database = executor.submit(timed(
-                        () -> StackDatabase.start(options, layout, ports.postgres(), classpath, callerLoader)));
+                Future<Timed<KafkaBroker>> kafka = executor.submit(timed(() -> onFreePortIfTaken(
+                        KafkaBroker.COMPONENT, options.kafkaPort(), ports.kafka(),
+                        port -> KafkaBroker.start(options, layout, port, classpath))));
+                Future<Timed<S3Server>> s3 = executor.submit(timed(() -> onFreePortIfTaken(
+                        S3Server.COMPONENT, options.s3Port(), ports.s3(),
+                        port -> S3Server.start(options, layout, port, classpath))));
+                Future<Timed<StackDatabase>> database = executor.submit(timed(() -> onFreePortIfTaken(
+                        StackDatabase.COMPONENT, options.postgresPort(), ports.postgres(),
+                        port -> StackDatabase.start(options, layout, port, classpath, callerLoader))));
                 List<RuntimeException> failures = new ArrayList<>();
                 Timed<KafkaBroker> kafkaStarted = await(kafka, failures);
                 Timed<S3Server> s3Started = await(s3, failures);
@@ -156,6 +160,23 @@ public final class LocalStack implements AutoCloseable {
                     });
                 }
             }
+        }
+    }
+
+    /**
+     * A free port is only known free when checked; if another process takes it before the node binds it, a component
+     * asked to run on any free port (0) tries once more on a new one. A fixed port is reported as taken.
+     */
+    private static <T> T onFreePortIfTaken(String component, int requestedPort, int plannedPort, IntFunction<T> start) {
+        try {
+            return start.apply(plannedPort);
+        } catch (LocalStackStartException e) {
+            if (requestedPort != 0 || !e.isPortInUse()) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "{0}: port {1} was taken before the node bound it; trying another free port",
+                    component, plannedPort);
+            return start.apply(PortPlan.freePort(component));
         }
     }
 

@@ -9,15 +9,31 @@ public final class LocalStackStartException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final String component;
+    private final boolean portInUse;
 
     LocalStackStartException(String component, String message) {
-        super(message);
-        this.component = component;
+        this(component, message, null, false);
     }
 
     LocalStackStartException(String component, String message, Throwable cause) {
+        this(component, message, cause, false);
+    }
+
+    private LocalStackStartException(String component, String message, Throwable cause, boolean portInUse) {
         super(message, cause);
         this.component = component;
+        this.portInUse = portInUse;
+    }
+
+    static LocalStackStartException portInUse(String component, int port, String detail) {
+        return new LocalStackStartException(component,
+                "port " + port + " for " + component + " is already in use" + (detail.isEmpty() ? "" : "; " + detail),
+                null, true);
+    }
+
+    /** The component's port was taken by another process: with a free port (0) the stack tries another one. */
+    boolean isPortInUse() {
+        return portInUse;
     }
 
     /** "Kafka", "S3" or "PostgreSQL". */

@@ -23,13 +23,25 @@ record PortPlan(int kafka, int s3, int postgres) {
             return new PortPlan(kafka, s3, postgres);
         } finally {
             // Held until all are chosen so the three free ports differ; the nodes bind them right after.
-            for (ServerSocket socket : held) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // closing a probe socket cannot lose anything
-                }
-            }
+            held.forEach(PortPlan::closeQuietly);
+        }
+    }
+
+    /** A port free right now, for a second try after the planned one was taken. */
+    static int freePort(String component) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            return resolve(component, 0, held);
+        } finally {
+            held.forEach(PortPlan::closeQuietly);
+        }
+    }
+
+    private static void closeQuietly(ServerSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing a probe socket cannot lose anything
         }
     }
 
@@ -40,7 +52,7 @@ record PortPlan(int kafka, int s3, int postgres) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), requested), 1);
             return socket.getLocalPort();
         } catch (BindException e) {
-            throw new LocalStackStartException(component, "port " + requested + " for " + component + " is already in use");
+            throw LocalStackStartException.portInUse(component, requested, "");
         } catch (IOException e) {
             throw new LocalStackStartException(component, "cannot check port " + requested + " for " + component + ": " + e, e);
         }

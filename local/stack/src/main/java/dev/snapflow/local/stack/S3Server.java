@@ -28,9 +28,8 @@ final class S3Server implements AutoCloseable {
 
     static S3Server start(LocalStackOptions options, StackLayout layout, int port, String classpath) {
         ChildNode node = ChildNode.launch(COMPONENT, NodeProtocol.S3_MAIN, "256m", layout.home(StackLayout.S3),
-                layout.logFile(StackLayout.S3),
-                List.of(NodeProtocol.PORT, String.valueOf(port),
-                        NodeProtocol.ACCESS_KEY, options.s3AccessKey(),
+                layout.logFile(StackLayout.S3), port,
+                List.of(NodeProtocol.ACCESS_KEY, options.s3AccessKey(),
                         NodeProtocol.SECRET_KEY, options.s3SecretKey(),
                         NodeProtocol.BUCKET, options.bucket()),
                 classpath);

@@ -47,7 +47,7 @@ final class StackDatabase implements AutoCloseable {
         PostgresServerUrl server;
         if (options.embeddedDatabase()) {
             node = ChildNode.launch(COMPONENT, NodeProtocol.POSTGRES_MAIN, "256m", layout.home(StackLayout.POSTGRESQL),
-                    layout.logFile(StackLayout.POSTGRESQL), List.of(NodeProtocol.PORT, String.valueOf(port)), classpath);
+                    layout.logFile(StackLayout.POSTGRESQL), port, List.of(), classpath);
             server = PostgresServerUrl.parse("jdbc:postgresql://127.0.0.1:" + port + "/" + MAINTENANCE_DATABASE
                     + "?user=" + EMBEDDED_SUPERUSER, "embedded server");
         } else {

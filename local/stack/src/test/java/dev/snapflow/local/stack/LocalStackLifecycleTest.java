@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.stream.Collectors;
 import dev.snapflow.local.stack.junit.LocalStackExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -54,6 +57,20 @@ class LocalStackLifecycleTest {
                 .isInstanceOf(LocalStackStartException.class)
                 .hasMessage("port " + s3Port + " for S3 is already in use");
         deleteRecursively(options.workDir());
+    }
+
+    /** The port was free when checked but taken before the node bound it: the node's own failure names the port. */
+    @Test
+    void nodeFindingItsPortTakenReportsPortAndComponent(@TempDir Path workDir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            LocalStackOptions options = LocalStackOptions.forTests().withWorkDir(workDir);
+
+            assertThatThrownBy(() -> S3Server.start(options, StackLayout.create(workDir), port, NodeClasspath.resolve()))
+                    .isInstanceOf(LocalStackStartException.class)
+                    .hasMessageStartingWith("port " + port + " for S3 is already in use; see " + workDir.resolve("logs"))
+                    .satisfies(failure -> assertThat(((LocalStackStartException) failure).isPortInUse()).isTrue());
+        }
     }
 
     @Test

@@ -38,9 +38,12 @@ public final class LocalStackExtension implements ParameterResolver {
                 .stack();
     }
 
-    /** CloseableResource rather than AutoCloseable: JUnit versions before 5.13 close only the former. */
+    /**
+     * Both: JUnit 5.13+ closes AutoCloseable store values (and warns about CloseableResource-only ones), older versions
+     * (a Micronaut platform may pin one) close only CloseableResource. Closing the stack twice is harmless.
+     */
     @SuppressWarnings("deprecation")
-    private record SharedStack(LocalStack stack) implements ExtensionContext.Store.CloseableResource {
+    private record SharedStack(LocalStack stack) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             stack.close();
