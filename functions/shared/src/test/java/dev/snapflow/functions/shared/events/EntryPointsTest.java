@@ -125,6 +125,13 @@ class EntryPointsTest {
     }
 
     @Test
+    void httpMapsBackPressureTo429() throws Exception {
+        HttpResponse<String> held = postBinary(event("hold"));
+        assertThat(held.statusCode()).isEqualTo(429);
+        assertThat(held.body()).contains("scripted back-pressure");
+    }
+
+    @Test
     void malformedCloudEventIsRefusedBeforeAnyHandler() throws Exception {
         int before = handler.deliveries.size();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.getURI().resolve("/"))

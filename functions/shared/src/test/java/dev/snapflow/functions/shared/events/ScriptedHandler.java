@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A handler whose outcome the event's data names: {@code done}, {@code reject}, or {@code retry-N} (Retry for
- * the first N deliveries, then Done). Records every delivery.
+ * A handler whose outcome the event's data names: {@code done}, {@code reject}, {@code hold} (back-pressure), or
+ * {@code retry-N} (Retry for the first N deliveries, then Done). Records every delivery.
  */
 @Singleton
 @Requires(property = "scripted-handler.enabled", value = "true")
@@ -34,6 +34,9 @@ public class ScriptedHandler implements EventHandler {
         String script = new String(event.getData().toBytes(), StandardCharsets.UTF_8).trim();
         if (script.equals("reject")) {
             return HandlingOutcome.reject("scripted rejection");
+        }
+        if (script.equals("hold")) {
+            return HandlingOutcome.backPressure("scripted back-pressure");
         }
         if (script.startsWith("retry-")) {
             int seen = attempts.merge(event.getId(), 1, Integer::sum);
