@@ -27,7 +27,10 @@ class ActionCatalogCopyTest {
         assertThat(deployed.path("actions").size()).isPositive();
         deployed.path("actions").forEach(action ->
                 assertThat(action.path("image").asText()).as("job image").matches("[a-z0-9.-]+\\.[a-z]+(:[0-9]+)?/.+[:@].+"));
-        assertThat(withoutImages(deployed)).isEqualTo(withoutImages(original));
+        assertThat(withoutImages(deployed))
+                .as("knative/base/config/action-catalog.yaml must be functions/shared's action-catalog.yml with other"
+                        + " job images only: copy the changed catalog over")
+                .isEqualTo(withoutImages(original));
     }
 
     /** Output locations include the job version, so the image (name:version[@digest]) must hold that version's jar. */
