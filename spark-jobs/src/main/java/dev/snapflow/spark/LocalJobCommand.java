@@ -17,7 +17,8 @@ import java.util.Map;
  * How to run the job as a local child JVM (the local backend, the demo, the crash test): the same class
  * path a Spark image gives it, i.e. the shaded job jar followed by Spark's own jars
  * ({@code spark-jobs/target/spark-classpath.txt}, written by the build), Spark's JVM options, and the
- * job's environment. The result is a plain argument list for {@link ProcessBuilder}.
+ * job's environment. The result is a plain argument list for {@link ProcessBuilder}. It uses nothing but the
+ * JDK and the contracts, so the control plane can use it without the job's dependencies.
  *
  * <pre>
  * SPARK_LOCAL_IP=127.0.0.1 SNAPFLOW_CALLBACK_TOKEN=... SNAPFLOW_S3_ENDPOINT=http://127.0.0.1:9000 \
@@ -89,13 +90,15 @@ public record LocalJobCommand(Path java, Path jobJar, List<Path> sparkClasspath,
 
     /**
      * The environment a child needs besides the inherited one: the loopback driver address, the callback
-     * token (never an argument) and the storage settings.
+     * token (never an argument) and the storage settings ({@code SNAPFLOW_S3_ENDPOINT}, {@code SNAPFLOW_S3_REGION},
+     * {@code SNAPFLOW_S3_PATH_STYLE}, {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}; see
+     * {@link S3Settings#toEnvironment()}).
      */
-    public static Map<String, String> environment(String callbackToken, S3Settings s3) {
+    public static Map<String, String> environment(String callbackToken, Map<String, String> storageEnvironment) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put(JobArguments.CALLBACK_TOKEN_ENV, callbackToken);
-        env.putAll(s3.toEnvironment());
+        env.putAll(storageEnvironment);
         return env;
     }
 }

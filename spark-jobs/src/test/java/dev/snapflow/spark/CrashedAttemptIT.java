@@ -121,7 +121,7 @@ class CrashedAttemptIT {
         List<String> wrong = new java.util.ArrayList<>(command.command(valid));
         wrong.set(wrong.indexOf("--attempt") + 1, "0");
         ProcessBuilder builder = new ProcessBuilder(wrong).redirectErrorStream(true).redirectOutput(logs.resolve("wrong.log").toFile());
-        builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, target.settings()));
+        builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, target.settings().toEnvironment()));
         Process rejected = builder.start();
         assertThat(rejected.waitFor(1, TimeUnit.MINUTES)).isTrue();
         assertThat(rejected.exitValue()).isEqualTo(ExitCodes.USAGE);
@@ -145,7 +145,7 @@ class CrashedAttemptIT {
     private static Process start(JobArguments arguments, Path log) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command.command(arguments))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, target.settings()));
+        builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, target.settings().toEnvironment()));
         return builder.start();
     }
 

@@ -126,7 +126,7 @@ public final class JobBenchmark {
                 unrouted.inputManifest(), unrouted.outputPrefix(), unrouted.processId(), 1, 1, callbacks.urlFor(unrouted.jobId()));
         ProcessBuilder builder = new ProcessBuilder(command.command(arguments)).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(arguments.jobId() + ".log").toFile());
-        builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, s3Settings));
+        builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, s3Settings.toEnvironment()));
         long start = System.nanoTime();
         Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.HOURS) || process.exitValue() != 0) {

@@ -32,7 +32,8 @@ class LocalJobCommandTest {
         assertThat(line).contains("-Xmx2g", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", LocalJobCommand.MAIN_CLASS);
         assertThat(line.get(line.indexOf("-cp") + 1)).isEqualTo("/jobs/spark-jobs.jar:/spark/a.jar:/spark/b.jar");
         assertThat(line.subList(line.indexOf(LocalJobCommand.MAIN_CLASS) + 1, line.size())).isEqualTo(arguments.toArgs());
-        var env = LocalJobCommand.environment("secret", new S3Settings(URI.create("http://127.0.0.1:9000"), "us-east-1", "k", "s", true));
+        var env = LocalJobCommand.environment("secret",
+                new S3Settings(URI.create("http://127.0.0.1:9000"), "us-east-1", "k", "s", true).toEnvironment());
         assertThat(env).containsEntry("SPARK_LOCAL_IP", "127.0.0.1").containsEntry(JobArguments.CALLBACK_TOKEN_ENV, "secret")
                 .containsEntry(S3Settings.ENDPOINT_ENV, "http://127.0.0.1:9000");
         assertThat(line).doesNotContain("secret");
