@@ -39,6 +39,11 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ValidateFunctionTest {
+    /** Valid params of the refresh pipeline, keyed by its actions (the schemas are spark-jobs'). */
+    private static final String REFRESH_PARAMS = """
+            {"clean":{"schema":[{"name":"id","type":"bigint","nullable":false},{"name":"amount","type":"decimal(12,2)"}]},
+             "aggregate":{"aggregations":[{"function":"count","as":"orders"},{"function":"sum","column":"amount","as":"total"}]}}""";
+
     private ValidateHarness validate;
     private EventsTap events;
     private final String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
@@ -75,7 +80,7 @@ class ValidateFunctionTest {
     void acceptedProcessIsStoredWithItsStepsAndAnnouncedOnTheEventsTopic() throws Exception {
         HttpResponse<String> response = submit("""
                 {"entity":"orders","dataVersion":"2026-11-01","pipeline":"refresh",
-                 "params":{"clean":{"maxRejectedFraction":0.1}},"webhookUrl":"http://127.0.0.1:1/hook"}""");
+                 "params":%s,"webhookUrl":"http://127.0.0.1:1/hook"}""".formatted(REFRESH_PARAMS));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         JsonNode process = json(response);
@@ -92,7 +97,8 @@ class ValidateFunctionTest {
             assertThat(accepted).hasSize(1);
             assertThat(accepted.get(0).key()).isEqualTo(tenant + "/orders");
             ProcessAccepted data = Events.read(accepted.get(0).value(), ProcessAccepted.class);
-            assertThat(data.steps().get(1).params()).containsEntry("maxRejectedFraction", 0.1);
+            assertThat(data.steps().get(1).params()).containsKey("schema");
+            assertThat(data.steps().get(2).params()).containsKey("aggregations");
         });
         assertThat(validate.count("SELECT count(*) FROM outbox WHERE event_id = ? AND published_at IS NOT NULL",
                 "process-accepted-" + id)).isEqualTo(1);
@@ -112,7 +118,8 @@ class ValidateFunctionTest {
         String body = "{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}";
         HttpResponse<String> first = submit(body, "Idempotency-Key", "key-1");
         HttpResponse<String> again = submit(body, "Idempotency-Key", "key-1");
-        HttpResponse<String> different = submit(body.replace("ingest", "clean"), "Idempotency-Key", "key-1");
+        HttpResponse<String> different = submit(body.replace("}", ",\"params\":{\"onMalformed\":\"fail\"}}"),
+                "Idempotency-Key", "key-1");
 
         assertThat(first.statusCode()).isEqualTo(201);
         assertThat(again.statusCode()).isEqualTo(200);
@@ -140,10 +147,15 @@ class ValidateFunctionTest {
         HttpResponse<String> unknownAction = submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"explode\"}");
         assertProblem(unknownAction, 422, "action");
         assertThat(json(unknownAction).get("detail").asText()).contains("aggregate, clean, compact, ingest");
-        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"clean\",\"params\":{\"maxRejectedFraction\":7}}"),
-                422, "params.maxRejectedFraction");
-        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"pipeline\":\"refresh\",\"params\":{\"clean\":{\"bogus\":1}}}"),
-                422, "params.clean.bogus");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\",\"params\":{\"onMalformed\":\"explode\"}}"),
+                422, "params.onMalformed");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"clean\",\"params\":{}}"),
+                422, "params.schema");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"pipeline\":\"refresh\",\"params\":"
+                + REFRESH_PARAMS.replace("\"aggregations\":", "\"bogus\":1,\"aggregations\":") + "}"),
+                422, "params.aggregate.bogus");
+        assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"pipeline\":\"refresh\",\"params\":{\"transmogrify\":{}}}"),
+                422, "params.transmogrify");
         assertProblem(submit("{\"entity\":\"../etc\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}"), 422, "entity");
         assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"a/b\",\"action\":\"ingest\"}"), 422, "dataVersion");
         assertProblem(submit("{\"entity\":\"orders\",\"dataVersion\":\"1999-01-01\",\"action\":\"ingest\"}"), 422, "dataVersion");
@@ -252,7 +264,7 @@ class ValidateFunctionTest {
     @Test
     void publishedSnapshotStartsTheSubscribedPipelineOncePerVersion() throws Exception {
         HttpResponse<String> subscribed = validate.post("/v1/subscriptions", apiKey, "application/json",
-                "{\"entity\":\"invoices\",\"pipeline\":\"refresh\"}");
+                "{\"entity\":\"invoices\",\"pipeline\":\"refresh\",\"params\":" + REFRESH_PARAMS + "}");
         assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
         assertProblem(validate.post("/v1/subscriptions", apiKey, "application/json",
                 "{\"entity\":\"invoices\",\"pipeline\":\"nope\"}"), 422, "pipeline");

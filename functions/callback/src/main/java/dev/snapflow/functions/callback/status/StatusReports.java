@@ -154,7 +154,8 @@ public class StatusReports {
                 UPDATE attempts SET state = ?, started_at = COALESCE(started_at, ?), progress = COALESCE(?::jsonb, progress)
                 WHERE job_id = ?""")) {
             update.setString(1, StateMachine.require(ctx.attemptState, AttemptState.RUNNING).name());
-            update.setTimestamp(2, Timestamp.from(now));
+            // started_at is when the job itself first reported: launch's view is launched_at.
+            update.setTimestamp(2, report == null ? null : Timestamp.from(now));
             update.setString(3, report == null || report.progress() == null ? null : json(report.progress()));
             update.setString(4, ctx.jobId.value());
             update.executeUpdate();

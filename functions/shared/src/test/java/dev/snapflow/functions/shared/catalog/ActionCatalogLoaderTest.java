@@ -3,6 +3,11 @@ package dev.snapflow.functions.shared.catalog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.snapflow.contracts.storage.Tier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.nio.charset.StandardCharsets;
 
@@ -37,11 +42,23 @@ class ActionCatalogLoaderTest {
     @Test
     void paramsOutsideTheSchemaAreReportedWithTheirField() throws Exception {
         ActionCatalog catalog = ActionCatalogLoader.load(ActionCatalogLoader.DEFAULT_CATALOG);
-        assertThat(catalog.validateParams("clean", JSON.readTree("{\"maxRejectedFraction\": 2}")))
-                .extracting(ParamsViolation::field).containsExactly("params.maxRejectedFraction");
-        assertThat(catalog.validateParams("clean", JSON.readTree("{\"bogus\": 1}")))
+        assertThat(catalog.validateParams("ingest", JSON.readTree("{\"onMalformed\": \"explode\"}")))
+                .extracting(ParamsViolation::field).containsExactly("params.onMalformed");
+        assertThat(catalog.validateParams("ingest", JSON.readTree("{\"bogus\": 1}")))
                 .extracting(ParamsViolation::field).containsExactly("params.bogus");
-        assertThat(catalog.validateParams("clean", JSON.readTree("{\"maxRejectedFraction\": 0.1}"))).isEmpty();
+        assertThat(catalog.validateParams("clean", JSON.readTree("{}")))
+                .extracting(ParamsViolation::field).containsExactly("params.schema");
+        assertThat(catalog.validateParams("ingest", JSON.readTree("{}"))).isEmpty();
+    }
+
+    /** The jobs' own examples (spark-jobs/src/main/resources/params/examples) are valid for the catalog too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ingest", "clean", "aggregate", "compact"})
+    void jobsExampleParamsAreValid(String action) throws Exception {
+        Path example = Path.of(System.getProperty("snapflow.root", "../.."), "spark-jobs", "src", "main", "resources",
+                "params", "examples", action + ".orders.json");
+        ActionCatalog catalog = ActionCatalogLoader.load(ActionCatalogLoader.DEFAULT_CATALOG);
+        assertThat(catalog.validateParams(action, JSON.readTree(Files.readAllBytes(example)))).isEmpty();
     }
 
     @Test
