@@ -40,8 +40,10 @@ public final class PostgresNode {
             binaries.removeUnfinishedUnpacks();
             Path dataDirectory = home.createDataDirectory();
             AtomicReference<EmbeddedPostgres> started = new AtomicReference<>();
+            AtomicReference<ProcessHandle> server = new AtomicReference<>();
             // Registered before the server starts: SIGTERM or the watchdog may come at any moment.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started.get(), dataDirectory), "postgres-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(
+                    () -> stop(started.get(), server.get(), dataDirectory), "postgres-shutdown"));
 
             boolean newCluster = !Files.exists(dataDirectory.resolve("postgresql.conf"));
             ClusterTemplate template = ClusterTemplate.forBinaries(binaries.directory().toPath());
@@ -66,6 +68,9 @@ public final class PostgresNode {
                     .setOutputRedirector(ProcessBuilder.Redirect.INHERIT)
                     .setErrorRedirector(ProcessBuilder.Redirect.INHERIT)
                     .start());
+            // Its postmaster.pid is gone as soon as pg_ctl stop returns, the process may still be exiting then.
+            server.set(runningServer(dataDirectory).orElseThrow(
+                    () -> new IllegalStateException("PostgreSQL started but " + dataDirectory + " has no running postmaster")));
             home.markReady("postgresql 127.0.0.1:" + port);
             LOG.info("PostgreSQL node ready on 127.0.0.1:{} with data in {}", port, home.dataDirectory());
         } catch (IOException | RuntimeException e) {
@@ -80,31 +85,34 @@ public final class PostgresNode {
      * Fast shutdown through pg_ctl, then waits for the server process itself: pg_ctl gives up after a few seconds on
      * a busy machine, and this node must not exit while its server still runs.
      */
-    private static void stop(EmbeddedPostgres postgres, Path dataDirectory) {
+    private static void stop(EmbeddedPostgres postgres, ProcessHandle knownServer, Path dataDirectory) {
+        Optional<ProcessHandle> server = knownServer != null ? Optional.of(knownServer) : runningServer(dataDirectory);
         if (postgres != null) {
             try {
                 postgres.close();
             } catch (IOException e) {
                 LOG.warn("pg_ctl stop failed: {}", e.toString());
             }
+        } else {
+            // Still starting: no pg_ctl to ask, a smart shutdown has no clients to wait for yet.
+            server.ifPresent(ProcessHandle::destroy);
         }
-        runningServer(dataDirectory).ifPresent(server -> {
-            if (postgres == null) {
-                server.destroy();
-            }
-            try {
-                server.onExit().get(SERVER_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                LOG.warn("PostgreSQL server {} still runs {} s after the shutdown request; killing it",
-                        server.pid(), SERVER_STOP_TIMEOUT.toSeconds());
-                server.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                LOG.warn("Waiting for the PostgreSQL server to exit failed: {}", e.toString());
-            }
-        });
+        server.ifPresent(PostgresNode::awaitExit);
         LOG.info("PostgreSQL node stopped");
+    }
+
+    private static void awaitExit(ProcessHandle server) {
+        try {
+            server.onExit().get(SERVER_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("PostgreSQL server {} still runs {} s after the shutdown request; killing it",
+                    server.pid(), SERVER_STOP_TIMEOUT.toSeconds());
+            server.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warn("Waiting for the PostgreSQL server to exit failed: {}", e.toString());
+        }
     }
 
     /** The postmaster of this data directory, from the first line of its postmaster.pid. */

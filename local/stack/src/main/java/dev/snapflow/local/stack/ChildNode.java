@@ -89,7 +89,6 @@ final class ChildNode implements AutoCloseable {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .start();
             return new ChildNode(component, process, home, logFile, logStart, port, archive);
         } catch (IOException e) {
@@ -117,10 +116,6 @@ final class ChildNode implements AutoCloseable {
             }
             pause();
         }
-    }
-
-    long pid() {
-        return process.pid();
     }
 
     Path logFile() {

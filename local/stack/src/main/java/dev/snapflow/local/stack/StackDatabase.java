@@ -74,11 +74,6 @@ final class StackDatabase implements AutoCloseable {
         return endpoint;
     }
 
-    /** The embedded server's child JVM, or null for an external server. */
-    ChildNode node() {
-        return node;
-    }
-
     private void createIfMissing() {
         try {
             connect(database).close();
