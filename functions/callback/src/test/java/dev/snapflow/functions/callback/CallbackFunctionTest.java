@@ -23,17 +23,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.sun.net.httpserver.HttpServer;
+
+import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * callback on the real local stack. Processes are seeded as rows in the state enqueue leaves them in (a step
@@ -64,7 +74,8 @@ class CallbackFunctionTest {
                 Map.entry("snapflow.events.transport", "kafka"),
                 Map.entry("snapflow.events.consumer-group", "callback-test-" + UUID.randomUUID()),
                 Map.entry("snapflow.callback.hmac-key", KEY),
-                Map.entry("snapflow.delivery.retry-base-delay", "1s")));
+                Map.entry("snapflow.delivery.retry-base-delay", "1s"),
+                Map.entry("snapflow.delivery.webhook-base-delay", "200ms")));
         sql("INSERT INTO tenants (id, display_name, webhook_secret) VALUES (?, ?, ?)", tenant, tenant,
                 WebhookSigner.newSecret());
     }
@@ -76,12 +87,16 @@ class CallbackFunctionTest {
 
     /** A two-step process whose step 1 attempt {@code attempt} was requested (as enqueue leaves it). */
     private UUID seedProcess(int attempt) throws Exception {
+        return seedProcess(attempt, "http://127.0.0.1:9/hook");
+    }
+
+    private UUID seedProcess(int attempt, String webhookUrl) throws Exception {
         UUID id = UUID.randomUUID();
         sql("""
                 INSERT INTO processes (id, tenant_id, entity, data_version, requested_version, target, target_kind, params,
                   input_manifest, webhook_url, request_hash, origin, state)
                 VALUES (?, ?, 'orders', 'v1', 'v1', 'refresh', 'pipeline', '{}'::jsonb, 's3://snapflow/x/raw/_manifest.json',
-                  'http://127.0.0.1:9/hook', 'h', 'api', 'QUEUED')""", id, tenant);
+                  ?, 'h', 'api', 'QUEUED')""", id, tenant, webhookUrl);
         sql("""
                 INSERT INTO steps (process_id, step_no, action, params, state, max_attempts, current_attempt, input_manifest)
                 VALUES (?, 1, 'ingest', '{}'::jsonb, 'LAUNCHING', 2, ?, 's3://snapflow/x/raw/_manifest.json'),
@@ -232,6 +247,41 @@ class CallbackFunctionTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(state("SELECT state FROM attempts WHERE job_id = ?", job.value())).isEqualTo("RUNNING");
         assertThat(state("SELECT state FROM processes WHERE id = ?", process)).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void webhookThatFailsFirstIsRetriedWithTheSameIdAndAValidSignature() throws Exception {
+        List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            Map<String, String> call = new HashMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> call.put(k.toLowerCase(Locale.ROOT), v.get(0)));
+            call.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            calls.add(call);
+            exchange.sendResponseHeaders(calls.size() == 1 ? 503 : 204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            UUID process = seedProcess(1, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+            sql("DELETE FROM steps WHERE process_id = ? AND step_no = 2", process);
+            JobId job = JobId.of(process.toString(), 1, 1);
+
+            assertThat(post(job, report(job, JobState.SUCCEEDED, 1)).statusCode()).isEqualTo(202);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(
+                    "SELECT count(*) FROM webhook_deliveries WHERE process_id = ? AND delivered_at IS NOT NULL", process) == 1);
+            assertThat(calls).hasSize(2);
+            assertThat(calls.get(1).get("webhook-id")).isEqualTo(calls.get(0).get("webhook-id"));
+            String secret = state("SELECT webhook_secret FROM tenants WHERE id = ?", tenant);
+            Map<String, String> last = calls.get(1);
+            assertThat(WebhookSigner.verify(secret, last.get("webhook-id"), last.get("webhook-timestamp"), last.get("body"),
+                    last.get("webhook-signature"))).isTrue();
+            assertThat(last.get("body")).contains("\"type\":\"process.succeeded\"").contains(process.toString());
+            assertThat(count("SELECT attempts FROM webhook_deliveries WHERE process_id = ?", process)).isEqualTo(2);
+        } finally {
+            receiver.stop(0);
+        }
     }
 
     private void sql(String sql, Object... args) throws Exception {
