@@ -23,7 +23,8 @@ public final class SparkSessionFactory implements SparkRuntime {
         conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2");
         conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
         conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.cleanup-failures.ignored", "true");
-        s3.hadoopOptions().forEach((key, value) -> conf.set("spark.hadoop." + key, value));
+        // Explicit Spark conf (spark-submit --conf spark.hadoop.fs.s3a.*) wins over what the environment implies.
+        s3.hadoopOptions().forEach((key, value) -> conf.setIfMissing("spark.hadoop." + key, value));
         return conf;
     }
 

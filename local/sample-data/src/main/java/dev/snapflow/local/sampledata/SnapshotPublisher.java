@@ -131,13 +131,21 @@ public final class SnapshotPublisher {
         }
     }
 
-    /** The existence check above covers the common case; If-None-Match closes the race between two publishers. */
+    /**
+     * The existence check above covers the common case; If-None-Match closes the race between two publishers.
+     * A refusal whose stored manifest is byte-for-byte ours means the SDK retried a write that had in fact
+     * succeeded (the first response was lost), which is a success.
+     */
     private void putIfAbsent(String key, byte[] body) {
         try {
             s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).ifNoneMatch("*")
                     .contentType("application/json").build(), RequestBody.fromBytes(body));
         } catch (S3Exception e) {
             if (e.statusCode() == 412 || e.statusCode() == 409) {
+                byte[] stored = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
+                if (java.util.Arrays.equals(stored, body)) {
+                    return;
+                }
                 throw new SnapshotAlreadyCommittedException(bucket, key);
             }
             throw e;
