@@ -72,15 +72,15 @@ public final class TestJob {
     }
 
     private int run() throws Exception {
+        if (report(JobState.RUNNING, null, null) == 409) {
+            return 3;
+        }
         S3Uri output = S3Uri.parse("outputPrefix", args.outputPrefix());
         s3.putObject(b -> b.bucket(output.bucket()).key("it-runs/" + args.jobId() + "/" + UUID.randomUUID()),
                 RequestBody.fromString(Instant.now().toString()));
         JsonNode params = JSON.readTree(args.paramsJson());
         String behaviour = params.path("behaviour").asText("succeed");
         int failTimes = params.path("failTimes").asInt(0);
-        if (report(JobState.RUNNING, null, null) == 409) {
-            return 3;
-        }
         if ("fail".equals(behaviour) || args.attempt() <= failTimes) {
             ErrorClass errorClass = ErrorClass.valueOf(params.path("errorClass").asText("TRANSIENT"));
             String message = params.path("message").asText("test job failure") + " (attempt " + args.attempt() + ")";
