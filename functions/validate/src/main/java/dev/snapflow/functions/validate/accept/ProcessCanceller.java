@@ -61,6 +61,13 @@ public class ProcessCanceller {
                 throw new RequestRejected(409, "Process already finished", "already_finished", "state",
                         "the process is " + state + " and can no longer be cancelled");
             }
+            // Wait for a dispatch of one of its steps that is committing right now, so its new attempt is seen
+            // (and cancelled) below rather than left LAUNCHING.
+            try (PreparedStatement lockSteps = connection.prepareStatement(
+                    "SELECT step_no FROM steps WHERE process_id = ? ORDER BY step_no FOR UPDATE")) {
+                lockSteps.setObject(1, processId);
+                lockSteps.executeQuery().close();
+            }
             Instant now = Instant.now();
             List<String> runningJobs = new ArrayList<>();
             try (PreparedStatement attempts = connection.prepareStatement("""
