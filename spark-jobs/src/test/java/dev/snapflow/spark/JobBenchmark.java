@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Measures the job as the local backend runs it (a child JVM per step, shaded jar + spark-classpath.txt):
- * rows/s of ingest, clean and aggregate on generated orders, and the fixed overhead (process start → first
- * RUNNING report, and → exit, for a 10-row ingest). Not a test: run it with {@code spark-jobs/bin/benchmark.sh}.
+ * rows/s of ingest, clean, aggregate (the refresh pipeline) and compact (of the bronze output) on generated
+ * orders, and the fixed overhead (process start → first RUNNING report, and → exit, for a 10-row ingest).
+ * Not a test: run it with {@code spark-jobs/bin/benchmark.sh}.
  *
  * <p>Arguments: {@code <rows>[,<rows>...] [driver heap, default 6g]}. S3 from the job's own environment
  * variables ({@code SNAPFLOW_S3_ENDPOINT}, {@code AWS_ACCESS_KEY_ID}, ...) and {@code SNAPFLOW_BENCH_BUCKET}
@@ -104,8 +105,10 @@ public final class JobBenchmark {
         Step ingest = run(ref, "ingest", example("ingest"), raw.manifestUri(), Tier.BRONZE);
         Step clean = run(ref, "clean", example("clean"), output(ingest), Tier.SILVER);
         Step aggregate = run(ref, "aggregate", example("aggregate"), output(clean), Tier.GOLD);
+        // Compaction of the bronze output into 32 MiB files: the same rows rewritten.
+        Step compact = run(ref, "compact", "{\"targetFileBytes\": 33554432}", output(ingest), Tier.BRONZE);
         System.out.println("step       rowsIn      rowsOut   job ms  process ms  first RUNNING ms  rows/s (job)");
-        for (Step step : List.of(ingest, clean, aggregate)) {
+        for (Step step : List.of(ingest, clean, aggregate, compact)) {
             long rowsIn = step.last.metrics().get("rowsIn").longValue();
             long jobMs = step.last.metrics().get("durationMs").longValue();
             System.out.printf(Locale.ROOT, "%-9s %,11d %,11d %8d %11d %17d %,13d%n", step.action, rowsIn,
