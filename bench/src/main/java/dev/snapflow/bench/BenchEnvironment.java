@@ -1,0 +1,89 @@
+package dev.snapflow.bench;
+
+import dev.snapflow.local.controlplane.ControlPlane;
+import dev.snapflow.local.stack.LocalStack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The functions' configuration on the local stack, the same environment variables the end-to-end tests and the
+ * containers use. Secrets here are benchmark-only values.
+ */
+public final class BenchEnvironment {
+    public static final String ADMIN_TOKEN = "admin-token-for-benchmarks-0123";
+    public static final String API_KEY_PEPPER = "pepper-for-benchmarks-0123456789";
+    public static final String CALLBACK_HMAC_KEY = "callback-hmac-key-for-benchmarks-0123456789abcdef";
+
+    private final LocalStack stack;
+    private final Path root;
+    private final Path workDir;
+
+    public BenchEnvironment(LocalStack stack, Path root, Path workDir) {
+        this.stack = stack;
+        this.root = root;
+        this.workDir = workDir;
+    }
+
+    public LocalStack stack() {
+        return stack;
+    }
+
+    public Path functionsDir() {
+        return root.resolve("functions");
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path functionJar(String name) {
+        return functionsDir().resolve(name).resolve("target").resolve("function-" + name + ".jar");
+    }
+
+    public Map<String, String> common() {
+        Map<String, String> env = new HashMap<>();
+        env.put("SNAPFLOW_DB_URL", stack.database().jdbcUrl());
+        env.put("SNAPFLOW_DB_USER", stack.database().username());
+        env.put("SNAPFLOW_DB_PASSWORD", stack.database().password());
+        env.put("SNAPFLOW_TRANSPORT", "kafka");
+        env.put("SNAPFLOW_KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        env.put("SNAPFLOW_CALLBACK_HMAC_KEY", CALLBACK_HMAC_KEY);
+        env.put("SNAPFLOW_S3_ENDPOINT", stack.s3().endpoint().toString());
+        env.put("SNAPFLOW_S3_REGION", stack.s3().region());
+        env.put("SNAPFLOW_S3_BUCKET", stack.s3().bucket());
+        env.put("AWS_ACCESS_KEY_ID", stack.s3().accessKey());
+        env.put("AWS_SECRET_ACCESS_KEY", stack.s3().secretKey());
+        return env;
+    }
+
+    /** Each function's own required settings (launch uses the local backend; no job is started by these benchmarks). */
+    public Map<String, Map<String, String>> perFunction() {
+        Map<String, Map<String, String>> perFunction = new HashMap<>();
+        perFunction.put("validate", Map.of("SNAPFLOW_API_KEY_PEPPER", API_KEY_PEPPER,
+                "SNAPFLOW_ADMIN_TOKEN", ADMIN_TOKEN));
+        perFunction.put("launch", Map.of("SNAPFLOW_LAUNCH_BACKEND", "local",
+                "SNAPFLOW_LOCAL_JOB_CLASSPATH", workDir.resolve("no-jobs-in-this-benchmark").toString(),
+                "SNAPFLOW_LOCAL_WORK_DIR", workDir.resolve("jobs").toString()));
+        perFunction.put("enqueue", Map.of());
+        perFunction.put("callback", Map.of());
+        return perFunction;
+    }
+
+    /** Everything one function reads, as its container would get it. */
+    public Map<String, String> environmentOf(String function, int port) {
+        Map<String, String> env = new HashMap<>(common());
+        env.put("SNAPFLOW_CALLBACK_URL", "http://127.0.0.1:1");
+        env.putAll(perFunction().getOrDefault(function, Map.of()));
+        env.put("PORT", Integer.toString(port));
+        return env;
+    }
+
+    public ControlPlane startControlPlane(List<String> functions) {
+        return ControlPlane.start(new ControlPlane.Settings(functionsDir(), workDir, common(), perFunction(),
+                Duration.ofMinutes(3)), functions);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.snapflow.bench;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** PNG plots of the results (headless: java.awt.headless is set by the caller). */
+public final class Charts {
+    private Charts() {
+    }
+
+    public static void submissionLatency(List<SubmissionBenchmark.Step> steps, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("POST /v1/processes, open loop")
+                .xAxisTitle("offered rate (requests/s)").yAxisTitle("latency (ms)").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setYAxisLogarithmic(true);
+        List<Double> rates = steps.stream().map(SubmissionBenchmark.Step::offeredPerSecond).toList();
+        chart.addSeries("p50", rates, steps.stream().map(s -> positive(s.latency().p50Millis())).toList());
+        chart.addSeries("p95", rates, steps.stream().map(s -> positive(s.latency().p95Millis())).toList());
+        chart.addSeries("p99", rates, steps.stream().map(s -> positive(s.latency().p99Millis())).toList());
+        chart.addSeries("max", rates, steps.stream().map(s -> positive(s.latency().maxMillis())).toList());
+        BitmapEncoder.saveBitmap(chart, strip(png), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    public static void submissionThroughput(List<SubmissionBenchmark.Step> steps, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("POST /v1/processes: accepted vs offered")
+                .xAxisTitle("offered rate (requests/s)").yAxisTitle("accepted (processes/s)").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        List<Double> rates = steps.stream().map(SubmissionBenchmark.Step::offeredPerSecond).toList();
+        chart.addSeries("accepted/s", rates, steps.stream().map(SubmissionBenchmark.Step::acceptedPerSecond).toList());
+        chart.addSeries("offered", rates, rates);
+        BitmapEncoder.saveBitmap(chart, strip(png), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    public static void coldStarts(List<ColdStartBenchmark.Summary> summaries, Path png) throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
+                .title("Cold start: process start → first real request (median)")
+                .xAxisTitle("function").yAxisTitle("ms").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        for (ColdStartBenchmark.Mode mode : ColdStartBenchmark.Mode.values()) {
+            List<ColdStartBenchmark.Summary> mine = summaries.stream().filter(s -> s.mode() == mode).toList();
+            if (!mine.isEmpty()) {
+                chart.addSeries(mode.name().toLowerCase(), mine.stream().map(ColdStartBenchmark.Summary::function).toList(),
+                        mine.stream().map(s -> zeroIfUnknown(s.firstRequestMillis())).toList());
+            }
+        }
+        BitmapEncoder.saveBitmap(chart, strip(png), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static double positive(double millis) {
+        return Double.isNaN(millis) ? 0.001 : Math.max(0.001, millis);
+    }
+
+    private static double zeroIfUnknown(double value) {
+        return Double.isNaN(value) ? 0 : value;
+    }
+
+    /** BitmapEncoder appends the extension itself. */
+    private static String strip(Path png) {
+        String name = png.toString();
+        return name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+    }
+}
