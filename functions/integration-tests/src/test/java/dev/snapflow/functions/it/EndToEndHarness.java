@@ -9,7 +9,7 @@ import dev.snapflow.contracts.storage.ManifestCodec;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.StorageLayout;
 import dev.snapflow.contracts.storage.Tier;
-import dev.snapflow.functions.it.launcher.ControlPlane;
+import dev.snapflow.local.controlplane.ControlPlane;
 import dev.snapflow.local.stack.LocalStack;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;

@@ -1,7 +1,8 @@
-package dev.snapflow.functions.it.launcher;
+package dev.snapflow.local.controlplane;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,6 +54,7 @@ public final class FunctionProcess implements AutoCloseable {
         command.add("-Xshare:auto");
         command.add("-XX:TieredStopAtLevel=1");
         command.addAll(jvmFlags);
+        watchdogAgent().ifPresent(command::add);
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -68,6 +71,19 @@ public final class FunctionProcess implements AutoCloseable {
         FunctionProcess function = new FunctionProcess(name, port, log, process);
         function.awaitHealthy(timeout);
         return function;
+    }
+
+    /** {@code -javaagent:<this jar>=<our pid>} when this class runs from its jar (not from a classes folder). */
+    private static Optional<String> watchdogAgent() {
+        try {
+            Path location = Path.of(ParentWatchdogAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(location) && location.toString().endsWith(".jar")) {
+                return Optional.of("-javaagent:" + location + "=" + ProcessHandle.current().pid());
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // no code source (unusual class loader): run without the watchdog
+        }
+        return Optional.empty();
     }
 
     private void awaitHealthy(Duration timeout) {
@@ -109,6 +125,11 @@ public final class FunctionProcess implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Its log file ({@code <workDir>/<name>.log}, appended across restarts). */
+    public Path log() {
+        return log;
     }
 
     public long pid() {

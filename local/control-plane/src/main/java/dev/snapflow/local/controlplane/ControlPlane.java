@@ -1,4 +1,4 @@
-package dev.snapflow.functions.it.launcher;
+package dev.snapflow.local.controlplane;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -25,24 +25,51 @@ public final class ControlPlane implements AutoCloseable {
     private final Map<String, FunctionProcess> running = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new HashMap<>();
 
+    /** The functions' own default ports (their application.yml), used by {@code snapflow up}. */
+    public static final Map<String, Integer> DEFAULT_PORTS = Map.of("validate", 8080, "enqueue", 8081,
+            "launch", 8082, "callback", 8083);
+
     /**
      * @param functionsDir the {@code functions/} directory holding each function's {@code target/}
+     * @param workDir      where each function's log goes ({@code <name>.log})
      * @param common       environment for every function (database, Kafka, S3, shared keys, catalog)
      * @param perFunction  extra environment per function name
+     * @param ports        port per function name; a missing entry or 0 picks a free port
      */
     public record Settings(Path functionsDir, Path workDir, Map<String, String> common,
-                           Map<String, Map<String, String>> perFunction, Duration startTimeout) {
+                           Map<String, Map<String, String>> perFunction, Duration startTimeout,
+                           Map<String, Integer> ports) {
+        public Settings {
+            ports = Map.copyOf(ports);
+        }
+
+        /** Free ports for every function (tests running side by side). */
+        public Settings(Path functionsDir, Path workDir, Map<String, String> common,
+                        Map<String, Map<String, String>> perFunction, Duration startTimeout) {
+            this(functionsDir, workDir, common, perFunction, startTimeout, Map.of());
+        }
     }
 
     private ControlPlane(Settings settings) {
         this.settings = settings;
     }
 
-    /** Picks free ports, starts the functions and waits until all are healthy. */
+    /**
+     * Takes the configured ports (free ones where none is set), starts the functions and waits until all are
+     * healthy.
+     *
+     * @throws PortInUseException when a fixed port is taken (checked for every function before any starts)
+     */
     public static ControlPlane start(Settings settings, List<String> functions) {
         ControlPlane plane = new ControlPlane(settings);
         for (String name : FUNCTIONS) {
-            plane.ports.put(name, freePort());
+            int port = settings.ports().getOrDefault(name, 0);
+            if (port == 0) {
+                port = freePort();
+            } else if (functions.contains(name)) {
+                PortInUseException.checkFree(name, port);
+            }
+            plane.ports.put(name, port);
         }
         try (ExecutorService starter = Executors.newFixedThreadPool(functions.size())) {
             List<Future<FunctionProcess>> starting = new ArrayList<>();
@@ -78,6 +105,11 @@ public final class ControlPlane implements AutoCloseable {
 
     public String baseUrl(String name) {
         return "http://127.0.0.1:" + port(name);
+    }
+
+    /** The functions running now, in start order. */
+    public List<FunctionProcess> running() {
+        return List.copyOf(running.values());
     }
 
     public FunctionProcess function(String name) {
