@@ -175,7 +175,7 @@ public final class BenchMain {
                 .append(String.join(" ", benchmark.command("<function>", List.of("[-XX:AOTCacheOutput=<function>.aot | -XX:AOTMode=on -XX:AOTCache=<function>.aot]"))))
                 .append("\n```\n\n");
         out.append(training.render()).append('\n');
-        failures.forEach(f -> out.append("* failed: ").append(f.replace("\n", " ")).append('\n'));
+        failures.forEach(f -> out.append("* failed: ").append(f.replace("\n", " ")).append("\n\n"));
         if (!summaries.isEmpty()) {
             try {
                 Charts.coldStarts(summaries, resultsDir.resolve(stamp + "-cold-start.png"));
