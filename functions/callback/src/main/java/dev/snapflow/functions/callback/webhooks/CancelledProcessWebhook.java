@@ -1,10 +1,8 @@
 package dev.snapflow.functions.callback.webhooks;
 
-import dev.snapflow.contracts.events.EventTypes;
 import dev.snapflow.contracts.events.Events;
-import dev.snapflow.contracts.events.InvalidEventException;
 import dev.snapflow.contracts.events.ProcessCancelled;
-import dev.snapflow.functions.shared.events.EventHandler;
+import dev.snapflow.functions.shared.events.TypedEventHandler;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
 import dev.snapflow.functions.shared.persistence.Database;
 import io.cloudevents.CloudEvent;
@@ -12,33 +10,22 @@ import jakarta.inject.Singleton;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.Set;
 import java.util.UUID;
 
 /** A cancelled process is a result too: its webhook is called like for success and failure. */
 @Singleton
-public class CancelledProcessWebhook implements EventHandler {
+public class CancelledProcessWebhook extends TypedEventHandler<ProcessCancelled> {
     private final Database database;
     private final WebhookOutbox webhooks;
 
     public CancelledProcessWebhook(Database database, WebhookOutbox webhooks) {
+        super(ProcessCancelled.class);
         this.database = database;
         this.webhooks = webhooks;
     }
 
     @Override
-    public Set<String> eventTypes() {
-        return Set.of(EventTypes.PROCESS_CANCELLED);
-    }
-
-    @Override
-    public HandlingOutcome handle(CloudEvent event) {
-        ProcessCancelled cancelled;
-        try {
-            cancelled = Events.read(event, ProcessCancelled.class);
-        } catch (InvalidEventException e) {
-            return HandlingOutcome.reject(e.getMessage());
-        }
+    protected HandlingOutcome handle(ProcessCancelled cancelled, CloudEvent event) {
         UUID processId = UUID.fromString(cancelled.processId());
         database.inTransaction(connection -> {
             String url;

@@ -1,9 +1,7 @@
 package dev.snapflow.functions.launch.events;
 
 import dev.snapflow.contracts.events.EventSources;
-import dev.snapflow.contracts.events.EventTypes;
 import dev.snapflow.contracts.events.Events;
-import dev.snapflow.contracts.events.InvalidEventException;
 import dev.snapflow.contracts.events.JobLaunched;
 import dev.snapflow.contracts.events.JobRequested;
 import dev.snapflow.contracts.jobs.ErrorClass;
@@ -12,7 +10,7 @@ import dev.snapflow.functions.launch.backend.JobStatusSink;
 import dev.snapflow.functions.launch.backend.LaunchOutcome;
 import dev.snapflow.functions.launch.backend.ObservedFailure;
 import dev.snapflow.functions.launch.job.JobLauncher;
-import dev.snapflow.functions.shared.events.EventHandler;
+import dev.snapflow.functions.shared.events.TypedEventHandler;
 import dev.snapflow.functions.shared.events.EventPublisher;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
 import io.cloudevents.CloudEvent;
@@ -22,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.Set;
 
 /**
  * job.requested: start the job and say so (job.launched), or say why it cannot start (job.status FAILED,
@@ -31,7 +28,7 @@ import java.util.Set;
  * Created at startup so that a missing key or a bad backend setting stops the function at once.
  */
 @Context
-public class JobRequestedHandler implements EventHandler {
+public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
     private static final Logger LOG = LoggerFactory.getLogger(JobRequestedHandler.class);
 
     private final JobLauncher launcher;
@@ -42,6 +39,7 @@ public class JobRequestedHandler implements EventHandler {
 
     public JobRequestedHandler(JobLauncher launcher, EventPublisher publisher, JobStatusSink statusSink,
                                MeterRegistry meters, Clock clock) {
+        super(JobRequested.class);
         this.launcher = launcher;
         this.publisher = publisher;
         this.statusSink = statusSink;
@@ -50,18 +48,7 @@ public class JobRequestedHandler implements EventHandler {
     }
 
     @Override
-    public Set<String> eventTypes() {
-        return Set.of(EventTypes.JOB_REQUESTED);
-    }
-
-    @Override
-    public HandlingOutcome handle(CloudEvent event) {
-        JobRequested request;
-        try {
-            request = Events.read(event, JobRequested.class);
-        } catch (InvalidEventException e) {
-            return HandlingOutcome.reject(e.getMessage());
-        }
+    protected HandlingOutcome handle(JobRequested request, CloudEvent event) {
         LaunchOutcome outcome = launcher.launch(request);
         meters.counter("snapflow.launch.outcomes", "outcome", outcome.getClass().getSimpleName()).increment();
         return switch (outcome) {

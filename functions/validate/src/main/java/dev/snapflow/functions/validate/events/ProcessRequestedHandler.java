@@ -1,10 +1,7 @@
 package dev.snapflow.functions.validate.events;
 
-import dev.snapflow.contracts.events.EventTypes;
-import dev.snapflow.contracts.events.Events;
-import dev.snapflow.contracts.events.InvalidEventException;
 import dev.snapflow.contracts.events.ProcessRequested;
-import dev.snapflow.functions.shared.events.EventHandler;
+import dev.snapflow.functions.shared.events.TypedEventHandler;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
 import dev.snapflow.functions.validate.accept.Origin;
 import dev.snapflow.functions.validate.accept.ProcessAcceptor;
@@ -12,7 +9,6 @@ import dev.snapflow.functions.validate.accept.RequestRejected;
 import io.cloudevents.CloudEvent;
 import jakarta.inject.Singleton;
 
-import java.util.Set;
 
 /**
  * process.requested: the same validation as {@code POST /v1/processes}. Without an idempotency key, the event's
@@ -20,28 +16,18 @@ import java.util.Set;
  * request is rejected (dead letter / HTTP 400) with the same field-naming reason the API would give.
  */
 @Singleton
-public class ProcessRequestedHandler implements EventHandler {
+public class ProcessRequestedHandler extends TypedEventHandler<ProcessRequested> {
     private final ProcessAcceptor acceptor;
     private final TenantExistence tenants;
 
     public ProcessRequestedHandler(ProcessAcceptor acceptor, TenantExistence tenants) {
+        super(ProcessRequested.class);
         this.acceptor = acceptor;
         this.tenants = tenants;
     }
 
     @Override
-    public Set<String> eventTypes() {
-        return Set.of(EventTypes.PROCESS_REQUESTED);
-    }
-
-    @Override
-    public HandlingOutcome handle(CloudEvent event) {
-        ProcessRequested requested;
-        try {
-            requested = Events.read(event, ProcessRequested.class);
-        } catch (InvalidEventException e) {
-            return HandlingOutcome.reject(e.getMessage());
-        }
+    protected HandlingOutcome handle(ProcessRequested requested, CloudEvent event) {
         if (!tenants.exists(requested.tenant())) {
             return HandlingOutcome.reject("tenant: unknown tenant '" + requested.tenant() + "'");
         }

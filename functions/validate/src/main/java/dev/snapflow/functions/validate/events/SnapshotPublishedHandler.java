@@ -2,11 +2,8 @@ package dev.snapflow.functions.validate.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.snapflow.contracts.events.EventTypes;
-import dev.snapflow.contracts.events.Events;
-import dev.snapflow.contracts.events.InvalidEventException;
 import dev.snapflow.contracts.events.SnapshotPublished;
-import dev.snapflow.functions.shared.events.EventHandler;
+import dev.snapflow.functions.shared.events.TypedEventHandler;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.validate.accept.Origin;
@@ -23,7 +20,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * snapshot.published: starts every pipeline (or action) the tenant subscribed to that entity, on the version
@@ -31,7 +27,7 @@ import java.util.Set;
  * publications: the idempotency key is {@code snapshot:{version}:{subscription id}}.
  */
 @Singleton
-public class SnapshotPublishedHandler implements EventHandler {
+public class SnapshotPublishedHandler extends TypedEventHandler<SnapshotPublished> {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublishedHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,6 +35,7 @@ public class SnapshotPublishedHandler implements EventHandler {
     private final Database database;
 
     public SnapshotPublishedHandler(ProcessAcceptor acceptor, Database database) {
+        super(SnapshotPublished.class);
         this.acceptor = acceptor;
         this.database = database;
     }
@@ -47,18 +44,7 @@ public class SnapshotPublishedHandler implements EventHandler {
     }
 
     @Override
-    public Set<String> eventTypes() {
-        return Set.of(EventTypes.SNAPSHOT_PUBLISHED);
-    }
-
-    @Override
-    public HandlingOutcome handle(CloudEvent event) {
-        SnapshotPublished published;
-        try {
-            published = Events.read(event, SnapshotPublished.class);
-        } catch (InvalidEventException e) {
-            return HandlingOutcome.reject(e.getMessage());
-        }
+    protected HandlingOutcome handle(SnapshotPublished published, CloudEvent event) {
         List<Subscription> subscriptions = database.inTransaction(connection -> {
             List<Subscription> found = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
