@@ -1,7 +1,7 @@
 package dev.snapflow.local.cli;
 
 /** An error the user can act on; its message is printed as one line and the CLI exits with {@link #exitCode()}. */
-public final class CliException extends RuntimeException {
+public class CliException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int exitCode;
 

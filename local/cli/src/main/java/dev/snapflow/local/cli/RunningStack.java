@@ -1,7 +1,9 @@
 package dev.snapflow.local.cli;
 
+import dev.snapflow.local.controlplane.ControlPlane;
+import dev.snapflow.local.controlplane.FunctionProcess;
+import dev.snapflow.local.controlplane.PortInUseException;
 import dev.snapflow.local.stack.LocalStack;
-import dev.snapflow.local.stack.LocalStackOptions;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,42 +12,112 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * A stack started by this CLI process, and the pid file through which {@code snapflow down} finds it.
- * There is at most one per work dir: a second {@code up} on the same work dir is refused by name.
+ * Snapflow started by this CLI process: the local stack (Kafka, S3 API, PostgreSQL) and the four functions as
+ * separate JVMs from their built jars, wired by environment variables, with launch running the real Spark job as
+ * a local child process. The pid file lets {@code snapflow down} find it; there is at most one per work dir.
  */
 final class RunningStack implements AutoCloseable {
     static final String PID_FILE = "snapflow-up.pid";
 
     private final LocalStack stack;
+    private final ControlPlane plane;
+    private final LocalSecrets secrets;
     private final Path pidFile;
     private final Duration startup;
 
-    private RunningStack(LocalStack stack, Path pidFile, Duration startup) {
+    private RunningStack(LocalStack stack, ControlPlane plane, LocalSecrets secrets, Path pidFile, Duration startup) {
         this.stack = stack;
+        this.plane = plane;
+        this.secrets = secrets;
         this.pidFile = pidFile;
         this.startup = startup;
     }
 
-    static RunningStack start(LocalStackOptions options) {
-        Path pidFile = options.workDir().resolve(PID_FILE);
-        Optional<ProcessHandle> other = runningOwner(options.workDir());
+    static RunningStack start(StackOptions options) {
+        Path workDir = options.absoluteWorkDir();
+        Path pidFile = workDir.resolve(PID_FILE);
+        Optional<ProcessHandle> other = runningOwner(workDir);
         if (other.isPresent()) {
-            throw new CliException("a stack is already running from " + options.workDir() + " (pid " + other.get().pid()
+            throw new CliException("a stack is already running from " + workDir + " (pid " + other.get().pid()
                     + "); stop it with `snapflow down` or use another --work-dir");
         }
-        long started = System.nanoTime();
-        LocalStack stack = LocalStack.start(options);
+        // Functions' ports first: failing after the stack started would waste its start-up.
         try {
-            Files.createDirectories(options.workDir());
+            options.functionPorts().forEach((name, port) -> {
+                if (port != 0) {
+                    PortInUseException.checkFree(name, port);
+                }
+            });
+        } catch (PortInUseException e) {
+            throw new CliException("port " + e.port() + " for " + e.function() + " is already in use (flag --"
+                    + e.function() + "-port)");
+        }
+        ProjectLayout layout = ProjectLayout.locate();
+        String jobClasspath = layout.jobClasspath();
+        LocalSecrets secrets = LocalSecrets.loadOrCreate(workDir);
+        long started = System.nanoTime();
+        LocalStack stack = LocalStack.start(options.toStackOptions());
+        ControlPlane plane;
+        try {
+            ControlPlane.Settings settings = new ControlPlane.Settings(layout.functionsDir(), workDir.resolve("logs"),
+                    commonEnvironment(stack, secrets), perFunctionEnvironment(secrets, jobClasspath, workDir),
+                    Duration.ofSeconds(180), options.functionPorts());
+            plane = ControlPlane.start(settings, ControlPlane.FUNCTIONS);
+        } catch (PortInUseException e) {
+            stack.close();
+            throw new CliException("port " + e.port() + " for " + e.function() + " is already in use (flag --"
+                    + e.function() + "-port)");
+        } catch (RuntimeException e) {
+            stack.close();
+            throw new CliException(firstLine(e.getMessage()) + "; see the logs in " + workDir.resolve("logs"));
+        }
+        try {
             Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()), StandardCharsets.UTF_8);
         } catch (IOException e) {
+            plane.close();
             stack.close();
             throw new UncheckedIOException("cannot write " + pidFile, e);
         }
-        return new RunningStack(stack, pidFile, Duration.ofNanos(System.nanoTime() - started));
+        return new RunningStack(stack, plane, secrets, pidFile, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "the control plane did not start";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static Map<String, String> commonEnvironment(LocalStack stack, LocalSecrets secrets) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SNAPFLOW_DB_URL", stack.database().jdbcUrl());
+        env.put("SNAPFLOW_DB_USER", stack.database().username());
+        env.put("SNAPFLOW_DB_PASSWORD", stack.database().password());
+        env.put("SNAPFLOW_TRANSPORT", "kafka");
+        env.put("SNAPFLOW_KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        env.put("SNAPFLOW_CALLBACK_HMAC_KEY", secrets.callbackHmacKey());
+        env.put("SNAPFLOW_S3_ENDPOINT", stack.s3().endpoint().toString());
+        env.put("SNAPFLOW_S3_REGION", stack.s3().region());
+        env.put("SNAPFLOW_S3_BUCKET", stack.s3().bucket());
+        env.put("AWS_ACCESS_KEY_ID", stack.s3().accessKey());
+        env.put("AWS_SECRET_ACCESS_KEY", stack.s3().secretKey());
+        return env;
+    }
+
+    private static Map<String, Map<String, String>> perFunctionEnvironment(LocalSecrets secrets, String jobClasspath,
+                                                                          Path workDir) {
+        return Map.of(
+                "validate", Map.of("SNAPFLOW_API_KEY_PEPPER", secrets.apiKeyPepper(),
+                        "SNAPFLOW_ADMIN_TOKEN", secrets.adminToken()),
+                "launch", Map.of("SNAPFLOW_LAUNCH_BACKEND", "local",
+                        "SNAPFLOW_LOCAL_JOB_CLASSPATH", jobClasspath,
+                        "SNAPFLOW_LOCAL_WORK_DIR", workDir.resolve("jobs").toString()));
     }
 
     /** The live process that started the stack in {@code workDir}, if any. */
@@ -66,24 +138,50 @@ final class RunningStack implements AutoCloseable {
         return stack;
     }
 
+    ControlPlane plane() {
+        return plane;
+    }
+
+    LocalSecrets secrets() {
+        return secrets;
+    }
+
+    String apiUrl() {
+        return plane.baseUrl("validate");
+    }
+
+    Path logsDir() {
+        return stack.workDir().resolve("logs");
+    }
+
     void printEndpoints(PrintWriter out) {
-        out.printf("Snapflow stack is up (started in %.1f s), work dir %s%n", startup.toMillis() / 1000.0, stack.workDir());
-        out.printf("  Kafka       %s%n", stack.kafka().bootstrapServers());
-        out.printf("  S3 API      %s  (bucket %s, access key %s)%n", stack.s3().endpoint(), stack.s3().bucket(), stack.s3().accessKey());
-        out.printf("  PostgreSQL  %s%n", stack.database().jdbcUrl());
-        out.printf("  Logs        %s%n", stack.workDir().resolve("logs"));
+        out.printf("Snapflow is up (started in %.1f s), work dir %s%n", startup.toMillis() / 1000.0, stack.workDir());
+        out.printf("  API (validate)  %s%n", apiUrl());
+        for (FunctionProcess function : plane.running()) {
+            out.printf("  %-15s %s/health  (log %s)%n", function.name(), plane.baseUrl(function.name()), function.log());
+        }
+        out.printf("  Kafka           %s%n", stack.kafka().bootstrapServers());
+        out.printf("  S3 API          %s  (bucket %s, access key %s)%n", stack.s3().endpoint(), stack.s3().bucket(),
+                stack.s3().accessKey());
+        out.printf("  PostgreSQL      %s%n", stack.database().jdbcUrl());
+        out.printf("  Logs            %s  (Spark jobs: %s)%n", logsDir(), stack.workDir().resolve("jobs"));
+        out.printf("  Admin token     in %s%n", stack.workDir().resolve(LocalSecrets.FILE));
         out.flush();
     }
 
     @Override
     public void close() {
         try {
-            stack.close();
+            plane.close();
         } finally {
             try {
-                Files.deleteIfExists(pidFile);
-            } catch (IOException ignored) {
-                // A stale pid file is harmless: runningOwner() checks that the process is alive.
+                stack.close();
+            } finally {
+                try {
+                    Files.deleteIfExists(pidFile);
+                } catch (IOException ignored) {
+                    // A stale pid file is harmless: runningOwner() checks that the process is alive.
+                }
             }
         }
     }

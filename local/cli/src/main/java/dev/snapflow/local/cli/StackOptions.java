@@ -4,6 +4,7 @@ import dev.snapflow.local.stack.LocalStackOptions;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /** The flags shared by the commands that start a stack: where it keeps its data and which ports it uses. */
 final class StackOptions {
@@ -20,6 +21,27 @@ final class StackOptions {
     @Option(names = "--postgres-port", defaultValue = "5433",
             description = "Port of the embedded PostgreSQL; ignored when SNAPFLOW_DB_URL names a server (default: ${DEFAULT-VALUE}).")
     int postgresPort;
+
+    @Option(names = "--validate-port", defaultValue = "8080", description = "validate's port, the public API (default: ${DEFAULT-VALUE}).")
+    int validatePort;
+
+    @Option(names = "--enqueue-port", defaultValue = "8081", description = "enqueue's port (default: ${DEFAULT-VALUE}).")
+    int enqueuePort;
+
+    @Option(names = "--launch-port", defaultValue = "8082", description = "launch's port (default: ${DEFAULT-VALUE}).")
+    int launchPort;
+
+    @Option(names = "--callback-port", defaultValue = "8083", description = "callback's port (default: ${DEFAULT-VALUE}).")
+    int callbackPort;
+
+    /** The functions' ports by name; 0 picks a free one. */
+    Map<String, Integer> functionPorts() {
+        return Map.of("validate", validatePort, "enqueue", enqueuePort, "launch", launchPort, "callback", callbackPort);
+    }
+
+    Path absoluteWorkDir() {
+        return workDir.toAbsolutePath().normalize();
+    }
 
     LocalStackOptions toStackOptions() {
         return LocalStackOptions.defaults(workDir.toAbsolutePath().normalize())

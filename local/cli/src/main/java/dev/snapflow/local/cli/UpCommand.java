@@ -20,7 +20,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        RunningStack running = RunningStack.start(stackOptions.toStackOptions());
+        RunningStack running = RunningStack.start(stackOptions);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             spec.commandLine().getOut().println("Stopping Snapflow...");

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,15 +26,15 @@ class SnapflowCliTest {
     }
 
     @Test
-    void demoStartsTheEmbeddedStackReportsItsEndpointsAndLeavesNoProcessBehind(@TempDir Path workDir) {
-        int exit = run("demo", "--work-dir", workDir.toString(), "--kafka-port", "0", "--s3-port", "0", "--postgres-port", "0");
+    void upReportsAFunctionPortInUseByNameAndStartsNothing(@TempDir Path workDir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int exit = run("up", "--work-dir", workDir.toString(), "--kafka-port", "0", "--s3-port", "0",
+                    "--postgres-port", "0", "--validate-port", "0", "--enqueue-port", "0", "--launch-port", "0",
+                    "--callback-port", Integer.toString(taken.getLocalPort()));
 
-        assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString())
-                .contains("Snapflow stack is up")
-                .containsPattern("Kafka\\s+127\\.0\\.0\\.1:\\d+")
-                .containsPattern("S3 API\\s+http://127\\.0\\.0\\.1:\\d+")
-                .contains("PostgreSQL  jdbc:postgresql://");
+            assertThat(exit).isEqualTo(1);
+            assertThat(err.toString()).contains("snapflow up: port " + taken.getLocalPort() + " for callback is already in use");
+        }
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
                 .as("child processes left running").isEmpty();
         assertThat(workDir.resolve(RunningStack.PID_FILE)).doesNotExist();

@@ -23,7 +23,8 @@ public final class PortInUseException extends IllegalStateException {
         return port;
     }
 
-    static void checkFree(String function, int port) {
+    /** @throws PortInUseException when {@code port} cannot be bound on the loopback address */
+    public static void checkFree(String function, int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
         } catch (IOException e) {
