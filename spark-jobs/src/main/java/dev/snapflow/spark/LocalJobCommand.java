@@ -1,6 +1,7 @@
 package dev.snapflow.spark;
 
 import dev.snapflow.contracts.jobs.JobArguments;
+import dev.snapflow.contracts.jobs.SparkJvmOptions;
 
 import java.io.IOException;
 import java.io.File;
@@ -34,30 +35,8 @@ import java.util.Map;
 public record LocalJobCommand(Path java, Path jobJar, List<Path> sparkClasspath, String maxHeap) {
     public static final String MAIN_CLASS = "dev.snapflow.spark.SnapflowJob";
 
-    /** Spark 4.2's own module options (org.apache.spark.launcher.JavaModuleOptions): Spark on JDK 17+ needs them. */
-    public static final List<String> JVM_OPTIONS = List.of(
-            "-XX:+IgnoreUnrecognizedVMOptions",
-            "--add-modules=jdk.incubator.vector",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-            "-Dio.netty.tryReflectionSetAccessible=true",
-            "-Dio.netty.allocator.type=pooled",
-            "-Dio.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE",
-            "--sun-misc-unsafe-memory-access=allow",
-            "--enable-native-access=ALL-UNNAMED");
+    /** Spark's JVM options on JDK 17+ (one list, in the contracts). */
+    public static final List<String> JVM_OPTIONS = SparkJvmOptions.REQUIRED;
 
     public LocalJobCommand {
         sparkClasspath = List.copyOf(sparkClasspath);

@@ -3,6 +3,7 @@ package dev.snapflow.functions.launch.backend.local;
 import dev.snapflow.contracts.jobs.ErrorClass;
 import dev.snapflow.contracts.jobs.JobArguments;
 import dev.snapflow.contracts.jobs.JobId;
+import dev.snapflow.contracts.jobs.SparkJvmOptions;
 import dev.snapflow.functions.launch.backend.CancelOutcome;
 import dev.snapflow.functions.launch.backend.JobBackend;
 import dev.snapflow.functions.launch.backend.JobLaunch;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * Runs each job as a child JVM on this machine, the way a driver pod would run it: same main class, same
@@ -61,34 +63,9 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     private static final int LOG_TAIL_BYTES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcessBackend.class);
 
-    /**
-     * Spark 4.2's own module options (org.apache.spark.launcher.JavaModuleOptions), the same list as
-     * spark-jobs' LocalJobCommand, plus exit-on-OOM so that running out of heap ends the job with a known code.
-     */
-    static final List<String> SPARK_JVM_OPTIONS = List.of(
-            "-XX:+IgnoreUnrecognizedVMOptions",
-            "--add-modules=jdk.incubator.vector",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-            "-Dio.netty.tryReflectionSetAccessible=true",
-            "-Dio.netty.allocator.type=pooled",
-            "-Dio.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE",
-            "--sun-misc-unsafe-memory-access=allow",
-            "--enable-native-access=ALL-UNNAMED",
-            "-XX:+ExitOnOutOfMemoryError");
+    /** Spark's JVM options (one list, in the contracts), plus exit-on-OOM so that running out of heap ends the job with a known code. */
+    static final List<String> SPARK_JVM_OPTIONS = Stream.concat(SparkJvmOptions.REQUIRED.stream(),
+            Stream.of("-XX:+ExitOnOutOfMemoryError")).toList();
 
     /** The parent's environment a job may see; everything else (the HMAC key above all) stays out. */
     private static final List<String> INHERITED_ENVIRONMENT = List.of("PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ");
