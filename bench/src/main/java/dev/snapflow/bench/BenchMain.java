@@ -75,7 +75,9 @@ public final class BenchMain {
         String stamp = started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm"));
         Path resultsDir = options.root().resolve("bench").resolve("results");
         Files.createDirectories(resultsDir);
-        Path workDir = Files.createTempDirectory("snapflow-bench-");
+        // Not under /tmp: other test suites on a shared machine clean stale /tmp/snapflow-* directories.
+        Path workDir = options.root().resolve("bench").resolve("work").resolve(stamp);
+        Files.createDirectories(workDir);
         MachineInfo machine = MachineInfo.read();
 
         StringBuilder body = new StringBuilder();
@@ -99,6 +101,7 @@ public final class BenchMain {
             body.append(jobFlowSections(options, environment, verdicts));
         }
         body.append(notMeasuredSection());
+        deleteAotCaches(workDir);
 
         String loadAtEnd = MachineInfo.loadAverage();
         StringBuilder report = new StringBuilder();
@@ -330,6 +333,19 @@ public final class BenchMain {
             out.append("* failed: ").append(failure).append("\n\n");
         }
         return out.toString();
+    }
+
+    /** The caches are large (about 90 MiB each) and only valid for this build; the logs stay in bench/work/. */
+    private static void deleteAotCaches(Path workDir) throws IOException {
+        Path aot = workDir.resolve("aot");
+        if (Files.isDirectory(aot)) {
+            try (var files = Files.list(aot)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(aot);
+        }
     }
 
     /** Nearest-rank percentile of a few samples (100 = max). */

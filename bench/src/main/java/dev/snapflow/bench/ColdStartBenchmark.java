@@ -1,5 +1,7 @@
 package dev.snapflow.bench;
 
+import dev.snapflow.contracts.jobs.JobId;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -46,8 +48,9 @@ public final class ColdStartBenchmark {
             case "validate" -> new RealRequest("GET /v1/processes with an unknown API key (key lookup in PostgreSQL → 401)",
                     port -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/processes"))
                             .header("Authorization", "Bearer sfk_benchmark_unknown_key_0000000000").GET().build());
-            case "callback" -> new RealRequest("POST /v1/jobs/{id}/status with a bad job token (→ 401)",
-                    port -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/jobs/bench-job/status"))
+            case "callback" -> new RealRequest("POST /v1/jobs/{id}/status for a well-formed job id with a forged job token (HMAC check → 401)",
+                    port -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/jobs/"
+                                    + JobId.of(UUID.randomUUID().toString(), 1, 1).value() + "/status"))
                             .header("Authorization", "Bearer not-a-valid-job-token").header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"RUNNING\"}")).build());
             case "enqueue", "launch" -> new RealRequest(
