@@ -17,14 +17,18 @@ public final class Targets {
         return met.map(ok -> ok ? "met" : "**not met**").orElse("not measured");
     }
 
-    /** The highest offered rate whose step kept p99 within the limit and accepted ≥ 90 % of what was offered. */
+    /**
+     * The offered rate of the last step, in rising order, before the first one whose p99 passed the limit or that
+     * accepted less than 90 % of what was offered (a lucky step after that does not count).
+     */
     public static double sustainedRate(java.util.List<SubmissionBenchmark.Step> steps) {
         double best = 0;
         for (SubmissionBenchmark.Step step : steps) {
-            if (step.latency().p99Millis() <= SUSTAINED_RATE_P99_LIMIT_MILLIS
-                    && step.acceptedPerSecond() >= 0.9 * step.offeredPerSecond()) {
-                best = Math.max(best, step.offeredPerSecond());
+            if (step.latency().p99Millis() > SUSTAINED_RATE_P99_LIMIT_MILLIS
+                    || step.acceptedPerSecond() < 0.9 * step.offeredPerSecond()) {
+                break;
             }
+            best = step.offeredPerSecond();
         }
         return best;
     }
