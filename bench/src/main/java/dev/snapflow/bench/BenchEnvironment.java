@@ -82,8 +82,15 @@ public final class BenchEnvironment {
         return env;
     }
 
-    public ControlPlane startControlPlane(List<String> functions) {
-        return ControlPlane.start(new ControlPlane.Settings(functionsDir(), workDir, common(), perFunction(),
+    /** @param extra more environment per function, e.g. JAVA_TOOL_OPTIONS for a JFR recording */
+    public ControlPlane startControlPlane(List<String> functions, Map<String, Map<String, String>> extra) {
+        Map<String, Map<String, String>> perFunction = new HashMap<>();
+        perFunction().forEach((name, env) -> {
+            Map<String, String> merged = new HashMap<>(env);
+            merged.putAll(extra.getOrDefault(name, Map.of()));
+            perFunction.put(name, merged);
+        });
+        return ControlPlane.start(new ControlPlane.Settings(functionsDir(), workDir, common(), perFunction,
                 Duration.ofMinutes(3)), functions);
     }
 }

@@ -29,20 +29,22 @@ public final class BenchMain {
     private BenchMain() {
     }
 
-    record Options(Path root, boolean quick, String commandLine) {
+    record Options(Path root, boolean quick, boolean profile, String commandLine) {
         static Options parse(String[] args) {
             Path root = Path.of(".");
             boolean quick = false;
+            boolean profile = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
                     case "--full" -> quick = false;
+                    case "--profile" -> profile = true;
                     case "--root" -> root = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; usage: bench/run [--quick|--full]");
+                            + "; usage: bench/run [--quick|--full] [--profile]");
                 }
             }
-            return new Options(root.toAbsolutePath().normalize(), quick,
+            return new Options(root.toAbsolutePath().normalize(), quick, profile,
                     System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")));
         }
 
@@ -214,7 +216,8 @@ public final class BenchMain {
                                             List<SubmissionBenchmark.Step> steps, Path resultsDir, String stamp,
                                             List<String> verdicts) {
         StringBuilder out = new StringBuilder("## 2. Submission API (open loop)\n\n");
-        SubmissionBenchmark benchmark = new SubmissionBenchmark(environment);
+        Path recording = options.profile() ? environment.workDir().resolve("validate-submission.jfr") : null;
+        SubmissionBenchmark benchmark = new SubmissionBenchmark(environment, recording);
         try {
             benchmark.setUp();
             steps.addAll(benchmark.run(options.rates(), options.perRate(), Duration.ofSeconds(5)));
@@ -223,6 +226,10 @@ public final class BenchMain {
             System.err.println("submission benchmark failed: " + e);
         } finally {
             benchmark.tearDown();
+        }
+        if (recording != null) {
+            out.append("JFR recording of validate during this benchmark (profile settings): `").append(recording)
+                    .append("` (`jfr print --events jdk.ExecutionSample`; it adds overhead to these figures).\n\n");
         }
         out.append("`POST /v1/processes` with body `").append(SubmissionBenchmark.BODY.strip())
                 .append("` (a new process each time, no Idempotency-Key) on the real validate function: API key check, ")
@@ -291,7 +298,7 @@ public final class BenchMain {
                 .append("configured as functions/integration-tests does (catalog `").append(options.root().relativize(benchmark.catalog()))
                 .append("`, SNAPFLOW_LOCAL_MAX_JOBS=6, enqueue sweep 500 ms, outbox relay 500 ms). The job does no Spark work. ")
                 .append("Body `").append(JobFlowBenchmark.BODY.strip()).append("`; one process at a time, each waited for until ")
-                .append("terminal. From the database: `processes.created_at` (accepted) → `attempts.launched_at` (launch's ")
+                .append("terminal, after one uncounted warm-up process. From the database: `processes.created_at` (accepted) → `attempts.launched_at` (launch's ")
                 .append("backend call returned: the job's JVM was started) and → `attempts.started_at` (the job's first RUNNING ")
                 .append("report). Under the load of (2): not measured yet.\n\n");
         if (dispatch != null) {

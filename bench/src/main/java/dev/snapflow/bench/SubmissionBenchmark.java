@@ -47,13 +47,19 @@ public final class SubmissionBenchmark {
     private ControlPlane plane;
     private String apiKey;
 
-    public SubmissionBenchmark(BenchEnvironment environment) {
+    private final java.nio.file.Path recording;
+
+    /** @param recording where validate writes a JFR recording (profile settings), or null for none */
+    public SubmissionBenchmark(BenchEnvironment environment, java.nio.file.Path recording) {
         this.environment = environment;
+        this.recording = recording;
     }
 
     /** Starts validate alone, creates the tenant and commits the raw snapshot the submissions name. */
     public void setUp() throws Exception {
-        plane = environment.startControlPlane(List.of("validate"));
+        plane = environment.startControlPlane(List.of("validate"), recording == null ? java.util.Map.of()
+                : java.util.Map.of("validate", java.util.Map.of("JAVA_TOOL_OPTIONS",
+                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording)));
         HttpResponse<String> tenant = http.send(HttpRequest.newBuilder(uri("/v1/admin/tenants"))
                 .header("Authorization", "Bearer " + BenchEnvironment.ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
