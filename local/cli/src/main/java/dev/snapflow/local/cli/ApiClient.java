@@ -26,7 +26,7 @@ final class ApiClient {
 
     /** @param bearer an API key ({@code sfk_...}) or, for admin calls, the admin token */
     ApiClient(URI baseUrl, String bearer) {
-        this.baseUrl = baseUrl;
+        this.baseUrl = baseUrl.toString().endsWith("/") ? baseUrl : URI.create(baseUrl + "/");
         this.bearer = bearer;
     }
 
@@ -59,8 +59,8 @@ final class ApiClient {
         return body;
     }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(Duration.ofSeconds(30))
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(baseUrl.resolve(path.startsWith("/") ? path.substring(1) : path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + bearer).header("Accept", "application/json");
     }
 

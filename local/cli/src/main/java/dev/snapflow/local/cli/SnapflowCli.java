@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** {@code bin/snapflow}: runs Snapflow on one machine and talks to its public API like a user would. */
 @Command(name = "snapflow", mixinStandardHelpOptions = true, version = "snapflow 0.1.0-SNAPSHOT",
         description = "Runs Snapflow on this machine: real Kafka, S3 API, PostgreSQL and Spark, no Docker.",
-        subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class, ProcessCommands.Submit.class,
+                ProcessCommands.Status.class, ProcessCommands.ListProcesses.class, ProcessCommands.Cancel.class,
+                ProcessCommands.Watch.class, TenantCommands.class, SnapshotCommands.class})
 public final class SnapflowCli {
 
     public static void main(String[] args) {
@@ -17,7 +19,7 @@ public final class SnapflowCli {
         CommandLine cli = new CommandLine(new SnapflowCli());
         // A failure is one line naming what went wrong, not a stack trace: users act on the sentence.
         cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
-            commandLine.getErr().println("snapflow " + commandLine.getCommandName() + ": " + exception.getMessage());
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + exception.getMessage());
             return exception instanceof CliException cliException ? cliException.exitCode() : 1;
         });
         return cli;

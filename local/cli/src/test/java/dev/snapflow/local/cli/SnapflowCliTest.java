@@ -65,4 +65,61 @@ class SnapflowCliTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("Unmatched argument").contains("launch-rockets");
     }
+
+    @Test
+    void aReadCommandWithoutAnApiKeyNamesTheMissingKey() {
+        int exit = run("list", "--api-key", "", "--url", "http://127.0.0.1:1");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("snapflow list: no API key: pass --api-key or set SNAPFLOW_API_KEY");
+    }
+
+    @Test
+    void anUnreachableApiIsOneLineNamingTheUrl() {
+        int exit = run("status", "some-id", "--api-key", "sfk_x", "--url", "http://127.0.0.1:1");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo(
+                "snapflow status: cannot reach the Snapflow API at http://127.0.0.1:1/ (is `snapflow up` running? --url)");
+    }
+
+    @Test
+    void submitRefusesParamsThatAreNotJsonBeforeCallingTheApi() {
+        int exit = run("submit", "--api-key", "sfk_x", "--url", "http://127.0.0.1:1", "--entity", "orders",
+                "--action", "ingest", "--params", "{not json");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("snapflow submit: --params is not valid JSON");
+    }
+
+    @Test
+    void snapshotUploadOfAMissingFileIsNamed(@TempDir Path dir) {
+        int exit = run("snapshot", "upload", dir.resolve("nope.csv").toString(), "--tenant", "acme", "--entity",
+                "orders", "--data-version", "v1", "--s3-endpoint", "http://127.0.0.1:1");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("snapflow snapshot upload: no such file or folder: " + dir.resolve("nope.csv"));
+    }
+
+    @Test
+    void snapshotUploadOfAFileOfUnknownFormatIsNamed(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("orders.txt"), "order_id\n1\n");
+
+        int exit = run("snapshot", "upload", text.toString(), "--tenant", "acme", "--entity", "orders",
+                "--data-version", "v1", "--s3-endpoint", "http://127.0.0.1:1");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("snapflow snapshot upload: cannot tell the format of orders.txt");
+    }
+
+    @Test
+    void snapshotUploadRefusesAnUnsafeDataVersion(@TempDir Path dir) throws Exception {
+        Path csv = Files.writeString(dir.resolve("orders.csv"), "order_id\n1\n");
+
+        int exit = run("snapshot", "upload", csv.toString(), "--tenant", "acme", "--entity", "orders",
+                "--data-version", "../v1", "--s3-endpoint", "http://127.0.0.1:1");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).startsWith("snapflow snapshot upload: dataVersion must not contain");
+    }
 }

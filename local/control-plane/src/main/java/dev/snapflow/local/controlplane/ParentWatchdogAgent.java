@@ -9,6 +9,8 @@ import java.time.Duration;
  */
 public final class ParentWatchdogAgent {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
+    /** A function's shutdown hooks can hang once the broker is gone too (a Kafka producer flushing forever). */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
     private ParentWatchdogAgent() {
     }
@@ -31,6 +33,15 @@ public final class ParentWatchdogAgent {
                 }
             }
             System.err.println("parent process " + parentPid + " ended; shutting down");
+            Thread.ofPlatform().daemon().name("parent-watchdog-halt").start(() -> {
+                try {
+                    Thread.sleep(SHUTDOWN_GRACE);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.err.println("shutdown did not finish within " + SHUTDOWN_GRACE + "; halting");
+                Runtime.getRuntime().halt(1);
+            });
             System.exit(0);
         });
     }
