@@ -286,7 +286,7 @@ public final class BenchMain {
         try {
             benchmark.setUp();
             dispatch = benchmark.atRest(options.dispatchProcesses());
-            burst = benchmark.burst(options.burstSize(), Duration.ofMinutes(options.quick() ? 5 : 20));
+            burst = benchmark.burst(options.burstSize(), Duration.ofMinutes(options.quick() ? 8 : 30));
         } catch (Exception e) {
             failure = String.valueOf(e.getMessage()).replace("\n", " ");
             System.err.println("job flow benchmark failed: " + e);
@@ -324,15 +324,21 @@ public final class BenchMain {
                 .append("accepted process is terminal. Job starts per step attempt are counted from TestJob's marker objects ")
                 .append("(`it-runs/{jobId}/...`, one per start).\n\n");
         if (burst != null) {
-            out.append(new MarkdownTable("submitted", "accepted", "submitting took (s)", "all terminal after (s)", "succeeded",
-                    "not succeeded", "lost", "attempts", "attempts not started exactly once")
+            out.append(new MarkdownTable("submitted", "accepted", "submitting took (s)",
+                    burst.allTerminal() ? "all terminal after (s)" : "gave up waiting after (s)", "succeeded",
+                    "terminal, not succeeded", "not terminal (by state)", "accepted but no process row", "attempts",
+                    "attempts started more than once", "attempts not started")
                     .row(burst.submitted(), burst.accepted(), burst.submitSeconds(), burst.allTerminalSeconds(), burst.succeeded(),
-                            burst.notSucceeded(), burst.lost(), burst.attempts(), burst.attemptsWithOtherThanOneStart())
+                            burst.notSucceeded() - burst.notTerminal(),
+                            burst.notTerminal() + (burst.notTerminal() > 0 ? " " + burst.notTerminalStates() : ""),
+                            burst.missing(), burst.attempts(), burst.duplicated(), burst.notStarted())
                     .render()).append('\n');
-            boolean ok = burst.lost() == 0 && burst.attemptsWithOtherThanOneStart() == 0 && burst.accepted() == burst.submitted();
+            Optional<Boolean> met = burst.duplicated() > 0 || burst.missing() > 0 ? Optional.of(false)
+                    : burst.allTerminal() ? Optional.of(true) : Optional.empty();
             verdicts.add("burst: 0 lost, 0 duplicated (" + burst.submitted() + " submissions)\t"
-                    + burst.lost() + " lost, " + burst.attemptsWithOtherThanOneStart() + " attempts not started exactly once, "
-                    + burst.accepted() + "/" + burst.submitted() + " accepted\t" + Targets.verdict(Optional.of(ok)));
+                    + burst.missing() + " without a process row, " + burst.notTerminal() + " not terminal when the wait ended "
+                    + burst.notTerminalStates() + ", " + burst.duplicated() + " attempts started more than once"
+                    + "\t" + (met.isEmpty() ? "not determined (not all terminal in time)" : Targets.verdict(met)));
         } else {
             verdicts.add("burst: 0 lost, 0 duplicated\t–\t" + Targets.verdict(Optional.empty()));
         }

@@ -43,9 +43,14 @@ public final class JobFlowBenchmark {
     public record Dispatch(List<Double> launchedMillis, List<Double> startedMillis, int timedOut) {
     }
 
-    /** lost: accepted but not terminal when the wait ended (or gone). */
-    public record Burst(int submitted, int accepted, double submitSeconds, double allTerminalSeconds, long succeeded,
-                        long notSucceeded, long lost, long attemptsWithOtherThanOneStart, long attempts) {
+    /**
+     * notTerminal: accepted but not terminal when the wait ended, by state (lost only if it never moves again: a
+     * longer wait tells); missing: accepted but no process row. duplicated: attempts whose job started more than once;
+     * notStarted: attempts whose job has not started (yet).
+     */
+    public record Burst(int submitted, int accepted, double submitSeconds, double allTerminalSeconds, boolean allTerminal,
+                        long succeeded, long notSucceeded, long notTerminal, String notTerminalStates, long missing,
+                        long attempts, long duplicated, long notStarted) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -190,7 +195,7 @@ public final class JobFlowBenchmark {
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         double submitSeconds = (System.nanoTime() - begin) / 1e9;
-        awaitTerminal(ids, timeout);
+        boolean allTerminal = awaitTerminal(ids, timeout);
         double terminalSeconds = (System.nanoTime() - begin) / 1e9;
         try (Connection connection = environment.stack().database().openConnection();
              PreparedStatement select = connection.prepareStatement(
@@ -200,8 +205,11 @@ public final class JobFlowBenchmark {
             long succeeded = 0;
             long other = 0;
             long terminal = 0;
+            long found = 0;
+            Map<String, Integer> notTerminalStates = new java.util.TreeMap<>();
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
+                    found++;
                     String state = row.getString("state");
                     if ("SUCCEEDED".equals(state)) {
                         succeeded++;
@@ -210,16 +218,18 @@ public final class JobFlowBenchmark {
                     }
                     if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(state)) {
                         terminal++;
+                    } else {
+                        notTerminalStates.merge(state, 1, Integer::sum);
                     }
                 }
             }
             long[] starts = jobStartsPerAttempt(connection, ids);
-            return new Burst(count, ids.size(), submitSeconds, terminalSeconds, succeeded, other,
-                    ids.size() - terminal, starts[0], starts[1]);
+            return new Burst(count, ids.size(), submitSeconds, terminalSeconds, allTerminal, succeeded, other,
+                    found - terminal, notTerminalStates.toString(), ids.size() - found, starts[0], starts[1], starts[2]);
         }
     }
 
-    /** [attempts whose job started other than exactly once, attempts] from TestJob's marker objects. */
+    /** [attempts, attempts whose job started more than once, attempts whose job has not started] from TestJob's markers. */
     private long[] jobStartsPerAttempt(Connection connection, List<String> ids) throws Exception {
         List<String> jobIds = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT job_id FROM attempts WHERE process_id = ANY (?)")) {
@@ -240,8 +250,9 @@ public final class JobFlowBenchmark {
                         }
                     });
         }
-        long wrong = jobIds.stream().filter(job -> starts.getOrDefault(job, 0) != 1).count();
-        return new long[]{wrong, jobIds.size()};
+        long duplicated = jobIds.stream().filter(job -> starts.getOrDefault(job, 0) > 1).count();
+        long notStarted = jobIds.stream().filter(job -> starts.getOrDefault(job, 0) == 0).count();
+        return new long[]{jobIds.size(), duplicated, notStarted};
     }
 
     private boolean awaitTerminal(List<String> ids, Duration timeout) throws Exception {
