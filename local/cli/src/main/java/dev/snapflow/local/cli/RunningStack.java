@@ -2,6 +2,7 @@ package dev.snapflow.local.cli;
 
 import dev.snapflow.local.controlplane.ControlPlane;
 import dev.snapflow.local.controlplane.FunctionProcess;
+import dev.snapflow.local.controlplane.LocalWiring;
 import dev.snapflow.local.controlplane.PortInUseException;
 import dev.snapflow.local.stack.LocalStack;
 
@@ -12,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -64,9 +63,9 @@ final class RunningStack implements AutoCloseable {
         LocalStack stack = LocalStack.start(options.toStackOptions());
         ControlPlane plane;
         try {
+            LocalWiring wiring = wiring(stack, secrets, jobClasspath, workDir);
             ControlPlane.Settings settings = new ControlPlane.Settings(layout.functionsDir(), workDir.resolve("logs"),
-                    commonEnvironment(stack, secrets), perFunctionEnvironment(secrets, jobClasspath, workDir),
-                    Duration.ofSeconds(180), options.functionPorts());
+                    wiring.common(), wiring.perFunction(), Duration.ofSeconds(180), options.functionPorts());
             plane = ControlPlane.start(settings, ControlPlane.FUNCTIONS);
         } catch (PortInUseException e) {
             stack.close();
@@ -94,30 +93,11 @@ final class RunningStack implements AutoCloseable {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
-    private static Map<String, String> commonEnvironment(LocalStack stack, LocalSecrets secrets) {
-        Map<String, String> env = new HashMap<>();
-        env.put("SNAPFLOW_DB_URL", stack.database().jdbcUrl());
-        env.put("SNAPFLOW_DB_USER", stack.database().username());
-        env.put("SNAPFLOW_DB_PASSWORD", stack.database().password());
-        env.put("SNAPFLOW_TRANSPORT", "kafka");
-        env.put("SNAPFLOW_KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
-        env.put("SNAPFLOW_CALLBACK_HMAC_KEY", secrets.callbackHmacKey());
-        env.put("SNAPFLOW_S3_ENDPOINT", stack.s3().endpoint().toString());
-        env.put("SNAPFLOW_S3_REGION", stack.s3().region());
-        env.put("SNAPFLOW_S3_BUCKET", stack.s3().bucket());
-        env.put("AWS_ACCESS_KEY_ID", stack.s3().accessKey());
-        env.put("AWS_SECRET_ACCESS_KEY", stack.s3().secretKey());
-        return env;
-    }
-
-    private static Map<String, Map<String, String>> perFunctionEnvironment(LocalSecrets secrets, String jobClasspath,
-                                                                          Path workDir) {
-        return Map.of(
-                "validate", Map.of("SNAPFLOW_API_KEY_PEPPER", secrets.apiKeyPepper(),
-                        "SNAPFLOW_ADMIN_TOKEN", secrets.adminToken()),
-                "launch", Map.of("SNAPFLOW_LAUNCH_BACKEND", "local",
-                        "SNAPFLOW_LOCAL_JOB_CLASSPATH", jobClasspath,
-                        "SNAPFLOW_LOCAL_WORK_DIR", workDir.resolve("jobs").toString()));
+    private static LocalWiring wiring(LocalStack stack, LocalSecrets secrets, String jobClasspath, Path workDir) {
+        return new LocalWiring(stack.database().jdbcUrl(), stack.database().username(), stack.database().password(),
+                stack.kafka().bootstrapServers(), stack.s3().endpoint().toString(), stack.s3().region(),
+                stack.s3().bucket(), stack.s3().accessKey(), stack.s3().secretKey(), secrets.adminToken(),
+                secrets.callbackHmacKey(), secrets.apiKeyPepper(), jobClasspath, workDir.resolve("jobs"));
     }
 
     /** The live process that started the stack in {@code workDir}, if any. */
