@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +50,9 @@ public final class KubernetesJobWatcher implements AutoCloseable {
     private final String namespace;
     private final JobStatusSink sink;
     private final Duration resync;
+    /** How long a failed Job's report waits for its driver pod's final status (the next resync reports it after). */
+    static final Duration DRIVER_STATUS_GRACE = Duration.ofSeconds(10);
+    private final Map<String, Instant> failureFirstSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     /** Serialises examinations (job and pod events arrive on different threads); never held while stopping. */
     private final Object examining = new Object();
@@ -159,7 +163,12 @@ public final class KubernetesJobWatcher implements AutoCloseable {
                 .filter(pod -> jobName.equals(pod.getMetadata().getLabels().get(SnapflowLabels.JOB_ID)))
                 .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
                 .toList();
-        Optional<Diagnosis> diagnosis = diagnose(job, driverPods);
+        // The Job and pod caches are fed by two watches: a failed Job may arrive before its driver's exit code.
+        // Wait a little for the pod's final status, whose reason is more useful than the Job's.
+        boolean waitForDriver = condition(job, "Failed").isPresent()
+                && failureFirstSeen.computeIfAbsent(jobName, name -> Instant.now()).plus(DRIVER_STATUS_GRACE)
+                        .isAfter(Instant.now());
+        Optional<Diagnosis> diagnosis = diagnose(job, driverPods, waitForDriver);
         if (diagnosis.isEmpty()) {
             return;
         }
@@ -173,6 +182,7 @@ public final class KubernetesJobWatcher implements AutoCloseable {
             return;
         }
         reported.add(jobName);
+        failureFirstSeen.remove(jobName);
         markReported(jobName);
         if (diagnosis.get().errorClass() == ErrorClass.LAUNCH_FAILED) {
             // The attempt is over for the control plane; a pod that starts after all must not run it twice.
@@ -213,7 +223,7 @@ public final class KubernetesJobWatcher implements AutoCloseable {
     }
 
     /** The most specific reason Kubernetes gives; empty while the job runs or when it succeeded. */
-    static Optional<Diagnosis> diagnose(Job job, List<Pod> driverPods) {
+    static Optional<Diagnosis> diagnose(Job job, List<Pod> driverPods, boolean waitForDriver) {
         Optional<JobCondition> failed = condition(job, "Failed");
         if (failed.isPresent() && "DeadlineExceeded".equals(failed.get().getReason())) {
             return Optional.of(new Diagnosis(ErrorClass.DEADLINE_EXCEEDED, "the job ran past its deadline of "
@@ -253,10 +263,27 @@ public final class KubernetesJobWatcher implements AutoCloseable {
                     }
                 }
             }
+            if (waitForDriver && driverPods.stream().anyMatch(pod -> !finished(pod))) {
+                return Optional.empty();
+            }
             return Optional.of(new Diagnosis(ErrorClass.INTERNAL, "Kubernetes failed the job: "
                     + failed.get().getReason() + (failed.get().getMessage() == null ? "" : ": " + failed.get().getMessage())));
         }
         return Optional.empty();
+    }
+
+    /** A pod whose phase or containers say it has ended. */
+    private static boolean finished(Pod pod) {
+        if (pod.getStatus() == null) {
+            return false;
+        }
+        String phase = pod.getStatus().getPhase();
+        if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+            return true;
+        }
+        List<ContainerStatus> statuses = driverStatuses(pod);
+        return !statuses.isEmpty() && statuses.stream()
+                .allMatch(status -> status.getState() != null && status.getState().getTerminated() != null);
     }
 
     private static List<ContainerStatus> driverStatuses(Pod pod) {
