@@ -17,6 +17,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,7 @@ import static org.awaitility.Awaitility.await;
  * callback on the real local stack. Processes are seeded as rows in the state enqueue leaves them in (a step
  * LAUNCHING with its attempt), then reports arrive as jobs would send them.
  */
+@Tag("database")
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CallbackFunctionTest {

@@ -19,6 +19,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * enqueue on the real local stack: processes are seeded as validate leaves them (ACCEPTED, steps PENDING), then
  * the events arrive over its HTTP entry point.
  */
+@Tag("database")
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EnqueueFunctionTest {

@@ -24,7 +24,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,7 +57,6 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Tag("database")
 class SnapflowEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PIPELINE_TIMEOUT = Duration.ofMinutes(6);
