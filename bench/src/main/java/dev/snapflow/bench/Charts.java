@@ -43,7 +43,7 @@ public final class Charts {
         CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
                 .title("Cold start: process start → first real request (median)")
                 .xAxisTitle("function").yAxisTitle("ms").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         for (ColdStartBenchmark.Mode mode : ColdStartBenchmark.Mode.values()) {
             List<ColdStartBenchmark.Summary> mine = summaries.stream().filter(s -> s.mode() == mode).toList();
             if (!mine.isEmpty()) {
