@@ -2,19 +2,15 @@ package dev.snapflow.functions.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.snapflow.contracts.storage.LatestPointer;
-import dev.snapflow.contracts.storage.LatestPointerCodec;
-import dev.snapflow.contracts.storage.Manifest;
-import dev.snapflow.contracts.storage.ManifestCodec;
 import dev.snapflow.contracts.storage.SnapshotRef;
-import dev.snapflow.contracts.storage.StorageLayout;
-import dev.snapflow.contracts.storage.Tier;
 import dev.snapflow.local.controlplane.ControlPlane;
+import dev.snapflow.local.sampledata.SnapshotPublisher;
 import dev.snapflow.local.stack.LocalStack;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +21,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -138,20 +133,19 @@ final class EndToEndHarness implements AutoCloseable {
         return JSON.readTree(response.body());
     }
 
+    /** A tiny committed raw snapshot, published the way every snapshot is: data, then manifest, then latest pointer. */
     void commitRawSnapshot(SnapshotRef ref) {
-        String dataKey = StorageLayout.rawSnapshotPrefix(ref) + "part-0000.csv";
-        byte[] data = "id,amount\n1,10\n2,20\n".getBytes();
-        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(dataKey), RequestBody.fromBytes(data));
-        Instant committedAt = Instant.now();
-        Manifest manifest = new Manifest(StorageLayout.CONTRACT_VERSION, Manifest.KIND_SNAPSHOT, ref.tenant(),
-                ref.entity(), ref.dataVersion(), Tier.RAW.pathSegment(), null, "csv",
-                List.of(new Manifest.DataFile(dataKey, data.length, 2L, null)), 2L, data.length, List.of(),
-                new Manifest.Producer("end-to-end-tests", "0", null, null, null, null, null), committedAt,
-                List.of(), Map.of(), List.of(), null);
-        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(StorageLayout.rawSnapshotManifestKey(ref)),
-                RequestBody.fromBytes(ManifestCodec.toJson(manifest)));
-        s3.putObject(b -> b.bucket(stack.s3().bucket()).key(StorageLayout.latestPointerKey(ref.tenant(), ref.entity())),
-                RequestBody.fromBytes(LatestPointerCodec.toJson(new LatestPointer(ref.dataVersion(), committedAt))));
+        try {
+            Path csv = Files.createTempFile("raw-snapshot-", ".csv");
+            try {
+                Files.writeString(csv, "id,amount\n1,10\n2,20\n");
+                new SnapshotPublisher(s3, stack.s3().bucket()).publishFiles(ref, List.of(csv));
+            } finally {
+                Files.deleteIfExists(csv);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** How many times the job was started (each start leaves a marker object). */
