@@ -295,8 +295,8 @@ public final class BenchMain {
         }
         out.append("## 3. Dispatch latency (at rest)\n\n")
                 .append("All four functions (Kafka transport) and the end-to-end tests' TestJob through the local backend, ")
-                .append("configured as functions/integration-tests does (catalog `").append(options.root().relativize(benchmark.catalog()))
-                .append("`, SNAPFLOW_LOCAL_MAX_JOBS=6, enqueue sweep 500 ms, outbox relay 500 ms). The job does no Spark work. ")
+                .append("configured as functions/integration-tests does (catalog `functions/integration-tests/src/main/resources/it-action-catalog.yml`")
+                .append(", SNAPFLOW_LOCAL_MAX_JOBS=6, enqueue sweep 500 ms, outbox relay 500 ms). The job does no Spark work. ")
                 .append("Body `").append(JobFlowBenchmark.BODY.strip()).append("`; one process at a time, each waited for until ")
                 .append("terminal, after one uncounted warm-up process. From the database: `processes.created_at` (accepted) → `attempts.launched_at` (launch's ")
                 .append("backend call returned: the job's JVM was started) and → `attempts.started_at` (the job's first RUNNING ")

@@ -2,6 +2,7 @@ package dev.snapflow.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.snapflow.contracts.storage.SnapshotRef;
+import dev.snapflow.functions.it.job.TestJobRuns;
 import dev.snapflow.local.controlplane.ControlPlane;
 import dev.snapflow.local.sampledata.OrdersSpec;
 import dev.snapflow.local.sampledata.SnapshotPublisher;
@@ -67,13 +68,9 @@ public final class JobFlowBenchmark {
         this.root = root;
     }
 
-    public Path catalog() {
-        return root.resolve("functions/integration-tests/src/test/resources/it-action-catalog.yml");
-    }
-
     public void setUp() throws Exception {
         Map<String, String> common = new HashMap<>(environment.common());
-        common.put("SNAPFLOW_ACTION_CATALOG", catalog().toString());
+        common.put("SNAPFLOW_ACTION_CATALOG", TestJobRuns.writeCatalog(environment.workDir()).toString());
         common.put("SNAPFLOW_OUTBOX_RELAY_INTERVAL", "500ms");
         Map<String, Map<String, String>> perFunction = new HashMap<>(environment.perFunction());
         perFunction.put("callback", Map.of("SNAPFLOW_RETRY_BASE_DELAY", "500ms", "SNAPFLOW_RETRY_MAX_DELAY", "2s",
@@ -240,15 +237,9 @@ public final class JobFlowBenchmark {
                 }
             }
         }
-        Map<String, Integer> starts = new HashMap<>();
+        Map<String, Integer> starts;
         try (S3Client s3 = environment.stack().s3().newClient()) {
-            s3.listObjectsV2Paginator(b -> b.bucket(environment.stack().s3().bucket()).prefix("it-runs/"))
-                    .contents().forEach(object -> {
-                        String[] parts = object.key().split("/");
-                        if (parts.length >= 3) {
-                            starts.merge(parts[1], 1, Integer::sum);
-                        }
-                    });
+            starts = TestJobRuns.startsPerJob(s3, environment.stack().s3().bucket());
         }
         long duplicated = jobIds.stream().filter(job -> starts.getOrDefault(job, 0) > 1).count();
         long notStarted = jobIds.stream().filter(job -> starts.getOrDefault(job, 0) == 0).count();

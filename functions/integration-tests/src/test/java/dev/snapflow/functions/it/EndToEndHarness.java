@@ -3,6 +3,7 @@ package dev.snapflow.functions.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.snapflow.contracts.storage.SnapshotRef;
+import dev.snapflow.functions.it.job.TestJobRuns;
 import dev.snapflow.local.controlplane.ControlPlane;
 import dev.snapflow.local.sampledata.SnapshotPublisher;
 import dev.snapflow.local.stack.LocalStack;
@@ -47,7 +48,7 @@ final class EndToEndHarness implements AutoCloseable {
     static EndToEndHarness start(LocalStack stack) throws Exception {
         Path workDir = Files.createTempDirectory("snapflow-e2e-");
         Path functionsDir = Path.of(System.getProperty("snapflow.root", "../..")).resolve("functions").toAbsolutePath();
-        Path catalog = Path.of(EndToEndHarness.class.getResource("/it-action-catalog.yml").toURI());
+        Path catalog = TestJobRuns.writeCatalog(workDir);
         Map<String, Map<String, String>> perFunction = new HashMap<>();
         perFunction.put("validate", Map.of("SNAPFLOW_API_KEY_PEPPER", "pepper-for-end-to-end-tests",
                 "SNAPFLOW_ADMIN_TOKEN", ADMIN_TOKEN));
@@ -150,7 +151,7 @@ final class EndToEndHarness implements AutoCloseable {
 
     /** How many times the job was started (each start leaves a marker object). */
     int jobStarts(String jobId) {
-        return s3.listObjectsV2(b -> b.bucket(stack.s3().bucket()).prefix("it-runs/" + jobId + "/")).contents().size();
+        return TestJobRuns.starts(s3, stack.s3().bucket(), jobId);
     }
 
     List<Map<String, Object>> rows(String sql, Object... args) throws Exception {

@@ -11,6 +11,7 @@ import dev.snapflow.contracts.storage.S3Uri;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.local.controlplane.ControlPlane;
 import dev.snapflow.local.controlplane.LocalWiring;
+import dev.snapflow.local.sampledata.IndependentRefresh;
 import dev.snapflow.local.sampledata.OrdersSpec;
 import dev.snapflow.local.sampledata.PublishedSnapshot;
 import dev.snapflow.local.sampledata.SnapshotPublisher;

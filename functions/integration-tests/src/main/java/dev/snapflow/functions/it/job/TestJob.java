@@ -37,7 +37,7 @@ import java.util.UUID;
  * ({@link JobArguments}), same token env, same status reports to the real callback, same committed output
  * (data file, then manifest). Its params choose what it does:
  * {@code {"behaviour":"succeed|fail|slow", "failTimes":n, "errorClass":"TRANSIENT", "message":"...", "sleepMs":n}}.
- * Every start leaves a marker object {@code it-runs/{jobId}/{uuid}} so tests can count job starts.
+ * Every start leaves a marker object {@code it-runs/{jobId}/{uuid}} so tests can count job starts ({@link TestJobRuns}).
  */
 public final class TestJob {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -76,7 +76,7 @@ public final class TestJob {
             return 3;
         }
         S3Uri output = S3Uri.parse("outputPrefix", args.outputPrefix());
-        s3.putObject(b -> b.bucket(output.bucket()).key("it-runs/" + args.jobId() + "/" + UUID.randomUUID()),
+        s3.putObject(b -> b.bucket(output.bucket()).key(TestJobRuns.MARKER_PREFIX + args.jobId() + "/" + UUID.randomUUID()),
                 RequestBody.fromString(Instant.now().toString()));
         JsonNode params = JSON.readTree(args.paramsJson());
         String behaviour = params.path("behaviour").asText("succeed");

@@ -1,13 +1,16 @@
-package dev.snapflow.local.e2e;
+package dev.snapflow.local.sampledata;
 
 /**
  * The refresh pipeline with the Spark job's example params for the orders (clean.orders.json,
  * aggregate.orders.json), written independently in DuckDB SQL over the raw CSV: normalise, cast (rows that do not
  * cast are rejected), keep the latest version per order, then aggregate per country, status and UTC day.
  * The approximate median is not compared (its rank error is the job's own tests' business).
+ * <p>The reference both the end-to-end test (gold equal to this) and the benchmark (Spark's rows/s next to DuckDB's
+ * on the same files) hold the Spark job to. {@link #CLEAN} reads a table {@code raw} (the raw CSV, all columns as
+ * text) and creates {@code expected_silver}; {@link #AGGREGATE} reads that and creates {@code expected_gold}.
  */
-final class IndependentRefresh {
-    static final String CLEAN = """
+public final class IndependentRefresh {
+    public static final String CLEAN = """
             CREATE TABLE expected_silver AS
             WITH normalised AS (
               SELECT NULLIF(trim(order_id), '') AS order_id,
@@ -33,7 +36,7 @@ final class IndependentRefresh {
               AND total_amount IS NOT NULL AND order_ts IS NOT NULL AND updated_at IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY updated_at DESC) = 1""";
 
-    static final String AGGREGATE = """
+    public static final String AGGREGATE = """
             CREATE TABLE expected_gold AS
             SELECT country, status, date_trunc('day', order_ts) AS order_day,
                    count(*) AS orders,

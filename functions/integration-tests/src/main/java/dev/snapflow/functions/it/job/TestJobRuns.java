@@ -1,0 +1,61 @@
+package dev.snapflow.functions.it.job;
+
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the end-to-end tests and the benchmarks need to run {@link TestJob} through the real control plane and to
+ * check it afterwards: its action catalog ({@code it-action-catalog.yml}, shipped beside it) and the count of its
+ * starts per job, read from the marker object each start leaves under {@value #MARKER_PREFIX}.
+ */
+public final class TestJobRuns {
+    /** Each start of a job leaves {@code it-runs/{jobId}/{uuid}} in the bucket of its output. */
+    public static final String MARKER_PREFIX = "it-runs/";
+    private static final String CATALOG = "it-action-catalog.yml";
+
+    private TestJobRuns() {
+    }
+
+    /**
+     * Writes the action catalog of TestJob (actions {@code it-first}, {@code it-second}, pipeline
+     * {@code it-two-steps}) into {@code dir}; returns the file, for {@code SNAPFLOW_ACTION_CATALOG}.
+     */
+    public static Path writeCatalog(Path dir) {
+        try (InputStream catalog = TestJobRuns.class.getResourceAsStream("/" + CATALOG)) {
+            if (catalog == null) {
+                throw new IllegalStateException(CATALOG + " is not on the class path beside TestJob");
+            }
+            Files.createDirectories(dir);
+            Path file = dir.resolve(CATALOG);
+            Files.copy(catalog, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts per job id, over every job that has started at least once. */
+    public static Map<String, Integer> startsPerJob(S3Client s3, String bucket) {
+        Map<String, Integer> starts = new HashMap<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(MARKER_PREFIX)).contents().forEach(object -> {
+            String[] parts = object.key().split("/");
+            if (parts.length >= 3) {
+                starts.merge(parts[1], 1, Integer::sum);
+            }
+        });
+        return starts;
+    }
+
+    /** How many times one job was started. */
+    public static int starts(S3Client s3, String bucket, String jobId) {
+        return s3.listObjectsV2(b -> b.bucket(bucket).prefix(MARKER_PREFIX + jobId + "/")).contents().size();
+    }
+}
