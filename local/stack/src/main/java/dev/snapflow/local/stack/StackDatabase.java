@@ -103,7 +103,9 @@ final class StackDatabase implements AutoCloseable {
                     .migrate();
             System.getLogger(StackDatabase.class.getName()).log(System.Logger.Level.INFO,
                     "Database {0}: {1} migration(s) applied from {2}, now at version {3}",
-                    database, result.migrationsExecuted, locations, result.targetSchemaVersion);
+                    database, result.migrationsExecuted, locations,
+                    // Flyway leaves the target version empty when there was nothing to apply.
+                    result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion);
         } catch (FlywayException e) {
             throw new LocalStackStartException(COMPONENT, "migrating database " + database + " from " + locations
                     + " failed: " + e.getMessage(), e);
