@@ -13,7 +13,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,19 +49,57 @@ public class KafkaEventPublisher implements EventPublisher, AutoCloseable {
 
     @Override
     public void publish(CloudEvent event) {
-        String key = Events.partitionKey(event).orElse(null);
-        ProducerRecord<String, byte[]> record = KafkaMessageFactory
-                .createWriter(config.topicFor(event.getType()), key)
-                .writeBinary(event);
-        try {
-            producer.send(record).get(35, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EventPublishException("interrupted while publishing " + event.getId(), e);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new EventPublishException("Kafka did not acknowledge event " + event.getId() + " of type "
-                    + event.getType() + ": " + e.getMessage(), e);
+        publishAll(List.of(event));
+    }
+
+    /**
+     * Sends all events before waiting for any acknowledgement, so a batch costs about one broker round trip
+     * instead of one per event (the producer batches records of a partition). The producer is idempotent, so
+     * the records of one partition are written in the order sent.
+     */
+    @Override
+    public int publishAll(List<CloudEvent> events) {
+        List<Future<?>> sent = new ArrayList<>(events.size());
+        EventPublishException refused = null;
+        for (CloudEvent event : events) {
+            try {
+                sent.add(producer.send(record(event)));
+            } catch (RuntimeException e) {
+                refused = failure(event, e);
+                break;
+            }
         }
+        for (int i = 0; i < sent.size(); i++) {
+            CloudEvent event = events.get(i);
+            try {
+                sent.get(i).get(35, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                refused = new EventPublishException("interrupted while publishing " + event.getId(), e);
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                refused = failure(event, e);
+            }
+            if (refused != null) {
+                if (i == 0) {
+                    throw refused;
+                }
+                return i;
+            }
+        }
+        if (refused != null && sent.isEmpty()) {
+            throw refused;
+        }
+        return sent.size();
+    }
+
+    private ProducerRecord<String, byte[]> record(CloudEvent event) {
+        String key = Events.partitionKey(event).orElse(null);
+        return KafkaMessageFactory.createWriter(config.topicFor(event.getType()), key).writeBinary(event);
+    }
+
+    private static EventPublishException failure(CloudEvent event, Exception e) {
+        return new EventPublishException("Kafka did not acknowledge event " + event.getId() + " of type "
+                + event.getType() + ": " + e.getMessage(), e);
     }
 
     @PreDestroy
