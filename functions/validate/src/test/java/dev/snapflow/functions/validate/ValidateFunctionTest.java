@@ -171,6 +171,43 @@ class ValidateFunctionTest {
     }
 
     @Test
+    void concurrentSubmissionsAreEachMarkedPublishedBeforeTheirAnswerAndAnnouncedOnce() throws Exception {
+        List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+        try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 24; i++) {
+                answers.add(clients.submit(() -> submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}")));
+            }
+        }
+        List<String> ids = new ArrayList<>();
+        for (var answer : answers) {
+            assertThat(answer.get().statusCode()).as(answer.get().body()).isEqualTo(201);
+            ids.add(json(answer.get()).get("id").asText());
+        }
+
+        // The relay's shared rounds publish each caller's row before its answer: nothing is left for the timer.
+        for (String id : ids) {
+            assertThat(validate.count("SELECT count(*) FROM outbox WHERE event_id = ? AND published_at IS NOT NULL",
+                    "process-accepted-" + id)).as(id).isEqualTo(1);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var accepted = events.poll(e -> e.getType().equals(EventTypes.PROCESS_ACCEPTED) && ids.contains(e.getSubject()));
+            assertThat(accepted).extracting(e -> e.value().getSubject()).containsExactlyInAnyOrderElementsOf(ids);
+        });
+    }
+
+    @Test
+    void aRevokedApiKeyIsRefusedWithinTheIntervalItIsRemembered() throws Exception {
+        String revokedTenant = "r-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = validate.createTenant(revokedTenant)[0];
+        assertThat(validate.get("/v1/processes", key).statusCode()).isEqualTo(200);
+
+        validate.update("UPDATE api_keys SET revoked_at = now() WHERE tenant_id = ?", revokedTenant);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertProblem(validate.get("/v1/processes", key), 401, "Authorization"));
+    }
+
+    @Test
     void anotherTenantsProcessIsNotFound() throws Exception {
         String id = json(submit("{\"entity\":\"orders\",\"dataVersion\":\"2026-11-01\",\"action\":\"ingest\"}")).get("id").asText();
         String otherKey = validate.createTenant("o-" + UUID.randomUUID().toString().substring(0, 8))[0];

@@ -128,6 +128,16 @@ final class ValidateHarness implements AutoCloseable {
         }
     }
 
+    int update(String sql, Object... args) throws SQLException {
+        try (Connection connection = stack.database().openConnection();
+             PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                update.setObject(i + 1, args[i]);
+            }
+            return update.executeUpdate();
+        }
+    }
+
     @Override
     public void close() {
         s3.close();

@@ -74,8 +74,25 @@ public class ProcessAcceptor {
      * @throws RequestRejected with status 400, 409 or 422 and the field at fault
      */
     public AcceptedProcess accept(String tenant, ProcessRequest request, String idempotencyKey, Origin origin) {
+        return accept(tenant, request, idempotencyKey, origin, (connection, processId) -> {
+        });
+    }
+
+    /** Work done in the transaction that inserts a new process, after the insert. */
+    @FunctionalInterface
+    public interface AfterInsert {
+        void run(Connection connection, UUID processId) throws SQLException;
+    }
+
+    /**
+     * As {@link #accept(String, ProcessRequest, String, Origin)}; {@code afterInsert} runs in the inserting
+     * transaction when a new process is created (e.g. reading it back for the response costs no second
+     * transaction), not for a repeat of an idempotency key.
+     */
+    public AcceptedProcess accept(String tenant, ProcessRequest request, String idempotencyKey, Origin origin,
+                                  AfterInsert afterInsert) {
         try {
-            AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin);
+            AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin, afterInsert);
             meters.counter("snapflow.processes.accepted", "origin", origin.dbValue(),
                     "repeat", Boolean.toString(!accepted.created())).increment();
             return accepted;
@@ -91,7 +108,8 @@ public class ProcessAcceptor {
                 JSON.valueToTree(requested.params()), requested.webhookUrl());
     }
 
-    private AcceptedProcess acceptValidated(String tenant, ProcessRequest request, String idempotencyKey, Origin origin) {
+    private AcceptedProcess acceptValidated(String tenant, ProcessRequest request, String idempotencyKey, Origin origin,
+                                            AfterInsert afterInsert) {
         Validated valid = validate(request);
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > ProcessRequested.MAX_IDEMPOTENCY_KEY_LENGTH)) {
             throw RequestRejected.badRequest("Idempotency-Key", "must be 1 to "
@@ -122,6 +140,7 @@ public class ProcessAcceptor {
         try {
             database.inTransaction(connection -> {
                 insert(connection, processId, tenant, ref, valid, inputManifest, idempotencyKey, requestHash, origin, now);
+                afterInsert.run(connection, processId);
                 return null;
             });
         } catch (Database.DatabaseException e) {

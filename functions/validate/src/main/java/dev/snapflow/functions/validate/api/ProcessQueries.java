@@ -36,16 +36,19 @@ public class ProcessQueries {
     }
 
     public Optional<ProcessView> find(String tenant, UUID id) {
-        return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT * FROM processes WHERE id = ? AND tenant_id = ?")) {
-                select.setObject(1, id);
-                select.setString(2, tenant);
-                try (ResultSet row = select.executeQuery()) {
-                    return row.next() ? Optional.of(process(connection, row, true)) : Optional.<ProcessView>empty();
-                }
+        return database.inTransaction(connection -> find(connection, tenant, id));
+    }
+
+    /** {@link #find(String, UUID)} inside the caller's transaction (e.g. the one that just inserted the process). */
+    public Optional<ProcessView> find(Connection connection, String tenant, UUID id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT * FROM processes WHERE id = ? AND tenant_id = ?")) {
+            select.setObject(1, id);
+            select.setString(2, tenant);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(process(connection, row, true)) : Optional.empty();
             }
-        });
+        }
     }
 
     /** Newest first, keyset-paginated on (created_at, id): stable under concurrent inserts. */

@@ -27,6 +27,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The public process API; every endpoint needs a tenant API key. */
 @Controller("/v1/processes")
@@ -62,9 +63,11 @@ public class ProcessesController {
                                   @Header(IDEMPOTENCY_KEY_HEADER) @Nullable String idempotencyKey) {
         String tenant = authenticator.tenantOf(request);
         CreateProcess create = bodies.read(request, body, CreateProcess.class);
+        AtomicReference<ProcessViews.ProcessView> inserted = new AtomicReference<>();
         AcceptedProcess accepted = acceptor.accept(tenant, new ProcessRequest(create.entity(), create.dataVersion(),
-                create.action(), create.pipeline(), create.params(), create.webhookUrl()), idempotencyKey, Origin.API);
-        var view = queries.find(tenant, accepted.processId()).orElseThrow();
+                create.action(), create.pipeline(), create.params(), create.webhookUrl()), idempotencyKey, Origin.API,
+                (connection, id) -> inserted.set(queries.find(connection, tenant, id).orElseThrow()));
+        var view = accepted.created() ? inserted.get() : queries.find(tenant, accepted.processId()).orElseThrow();
         URI location = URI.create("/v1/processes/" + accepted.processId());
         return bodies.json(accepted.created() ? HttpResponse.created(location) : HttpResponse.ok().header("Location",
                 location.toString()), view);

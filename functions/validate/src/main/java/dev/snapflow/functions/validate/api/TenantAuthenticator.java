@@ -1,5 +1,7 @@
 package dev.snapflow.functions.validate.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.security.ApiKeys;
 import dev.snapflow.functions.validate.ValidateConfiguration;
@@ -12,17 +14,26 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Finds the tenant of a request from its API key ({@code Authorization: Bearer sfk_...} or {@code X-Api-Key}),
  * comparing only hashes; guards the admin endpoints with the admin token.
+ *
+ * <p>A key found valid is remembered for {@link #REMEMBERED_FOR} (by its hash, bounded), so a client sending
+ * many requests costs one database lookup per key and interval instead of one per request; the price is that
+ * revoking a key takes effect on this replica within that interval. An unknown key is never remembered, so a
+ * key created a moment ago works at once.
  */
 @Singleton
 public class TenantAuthenticator {
     public static final String API_KEY_HEADER = "X-Api-Key";
+    static final Duration REMEMBERED_FOR = Duration.ofSeconds(5);
 
     private final Database database;
+    private final Cache<String, String> tenantsByKeyHash = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(REMEMBERED_FOR).build();
     private final ApiKeys apiKeys;
     private final byte[] adminToken;
 
@@ -41,6 +52,10 @@ public class TenantAuthenticator {
         String key = presentedKey(request).orElseThrow(() -> new RequestRejected(401, "Unauthorized", "unauthenticated",
                 "Authorization", "an API key is required: Authorization: Bearer sfk_... (or X-Api-Key)"));
         String hash = apiKeys.hash(key);
+        String remembered = tenantsByKeyHash.getIfPresent(hash);
+        if (remembered != null) {
+            return remembered;
+        }
         Optional<String> tenant = database.inTransaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT tenant_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")) {
@@ -50,6 +65,7 @@ public class TenantAuthenticator {
                 }
             }
         });
+        tenant.ifPresent(id -> tenantsByKeyHash.put(hash, id));
         return tenant.orElseThrow(() -> new RequestRejected(401, "Unauthorized", "unauthenticated", "Authorization",
                 "the API key is not valid"));
     }

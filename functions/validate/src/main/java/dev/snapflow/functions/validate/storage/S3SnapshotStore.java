@@ -1,5 +1,7 @@
 package dev.snapflow.functions.validate.storage;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.snapflow.contracts.storage.LatestPointerCodec;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.StorageLayout;
@@ -19,13 +21,27 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
-/** {@link SnapshotStore} on the S3 API (AWS SDK v2). */
+/**
+ * {@link SnapshotStore} on the S3 API (AWS SDK v2).
+ *
+ * <p>A committed raw manifest is write-once and never replaced (docs/storage-contract.md), so once a HEAD has
+ * found it, the answer stays true: it is remembered (bounded, and forgotten after a while so that a retention
+ * clean-up is noticed eventually) and repeated submissions for one version cost no request to storage. A
+ * missing manifest is never remembered (it may be committed a moment later), and neither is the mutable
+ * {@code _latest.json} pointer, which is read on every request for {@code latest}.
+ */
 @Singleton
 public class S3SnapshotStore implements SnapshotStore, AutoCloseable {
+    static final int REMEMBERED_VERSIONS = 10_000;
+    static final Duration REMEMBERED_FOR = Duration.ofMinutes(10);
+
     private final S3Client s3;
     private final String bucket;
+    private final Cache<SnapshotRef, Boolean> committed = Caffeine.newBuilder()
+            .maximumSize(REMEMBERED_VERSIONS).expireAfterWrite(REMEMBERED_FOR).build();
 
     public S3SnapshotStore(S3Configuration config) {
         S3ClientBuilder builder = S3Client.builder()
@@ -46,8 +62,12 @@ public class S3SnapshotStore implements SnapshotStore, AutoCloseable {
 
     @Override
     public boolean rawSnapshotCommitted(SnapshotRef ref) {
+        if (committed.getIfPresent(ref) != null) {
+            return true;
+        }
         try {
             s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(StorageLayout.rawSnapshotManifestKey(ref)).build());
+            committed.put(ref, Boolean.TRUE);
             return true;
         } catch (NoSuchKeyException e) {
             return false;
