@@ -23,6 +23,11 @@ public final class SparkSessionFactory implements SparkRuntime {
         conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2");
         conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
         conf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.cleanup-failures.ignored", "true");
+        // HotSpot never JIT-compiles a method over 8000 bytes of bytecode (DontCompileHugeMethods): clean's
+        // per-row loop over 15 typed columns generated a 9018-byte processNext that ran interpreted for the whole
+        // scan. With Spark's limit at HotSpot's, such a stage runs without whole-stage fusion instead, each
+        // operator with its own (split, compiled) generated code.
+        conf.setIfMissing("spark.sql.codegen.hugeMethodLimit", "8000");
         // Explicit Spark conf (spark-submit --conf spark.hadoop.fs.s3a.*) wins over what the environment implies.
         s3.hadoopOptions().forEach((key, value) -> conf.setIfMissing("spark.hadoop." + key, value));
         return conf;
