@@ -54,6 +54,35 @@ public final class Charts {
         BitmapEncoder.saveBitmap(chart, strip(png), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * Rows/s of Spark (the job's own duration and the whole process) and DuckDB per action and input size. Linear
+     * axis: XChart's category (bar) charts reject a logarithmic one.
+     */
+    public static void sparkVsDuckDb(List<SparkActionsBenchmark.Comparison> comparisons, Path png) throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
+                .title("Spark job vs DuckDB on the same files: rows in per second")
+                .xAxisTitle("action, input rows").yAxisTitle("rows/s").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        List<String> categories = comparisons.stream().map(c -> c.action() + " " + rowsLabel(c.rows())).toList();
+        chart.addSeries("Spark (job duration)", categories,
+                comparisons.stream().map(c -> zeroIfUnknown(c.sparkRowsPerSecond())).toList());
+        chart.addSeries("Spark (whole process)", categories,
+                comparisons.stream().map(c -> zeroIfUnknown(c.sparkProcessRowsPerSecond())).toList());
+        chart.addSeries("DuckDB", categories, comparisons.stream().map(c -> zeroIfUnknown(c.duckRowsPerSecond())).toList());
+        BitmapEncoder.saveBitmap(chart, strip(png), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** 1000000 → "1M", 10000 → "10k". */
+    static String rowsLabel(long rows) {
+        if (rows >= 1_000_000 && rows % 1_000_000 == 0) {
+            return rows / 1_000_000 + "M";
+        }
+        if (rows >= 1_000 && rows % 1_000 == 0) {
+            return rows / 1_000 + "k";
+        }
+        return Long.toString(rows);
+    }
+
     private static double positive(double millis) {
         return Double.isNaN(millis) ? 0.001 : Math.max(0.001, millis);
     }

@@ -6,6 +6,7 @@ import dev.snapflow.functions.it.job.TestJobRuns;
 import dev.snapflow.local.controlplane.ControlPlane;
 import dev.snapflow.local.sampledata.OrdersSpec;
 import dev.snapflow.local.sampledata.SnapshotPublisher;
+import org.HdrHistogram.Histogram;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.File;
@@ -21,11 +22,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -39,9 +47,34 @@ public final class JobFlowBenchmark {
     public static final String BODY = """
             {"entity":"orders","dataVersion":"2026-11-21","action":"it-first","params":{"behaviour":"succeed"}}""";
     public static final int TENANT_CONCURRENCY = 4;
+    /**
+     * The tenant whose submissions are the load while dispatch is measured: maxConcurrentJobs=1, and its one slot is
+     * held by a slow TestJob (it sleeps, reporting RUNNING every 500 ms), so its processes are validated, relayed
+     * through Kafka, and queue in enqueue (PostgreSQL), but start no job that would take the cores.
+     */
+    public static final String LOAD_TENANT = "benchload";
+    /**
+     * The load's fixed arrival rate. Fixed so that runs compare; well below what validate alone takes even on a busy
+     * machine (43/s at load average 17), and about what enqueue drained on this machine with thousands of processes
+     * queued (15–20/s at load average 30; at 50/s its backlog grew without bound and dispatch took 35 s and more).
+     */
+    public static final double LOAD_RATE = 20;
+    public static final String LOAD_BODY = """
+            {"entity":"orders","dataVersion":"2026-11-21","action":"it-first","params":{"behaviour":"slow","sleepMs":3600000}}""";
 
     /** Accepted → job launched (launch's backend call returned) and → first RUNNING report, per process, in ms. */
     public record Dispatch(List<Double> launchedMillis, List<Double> startedMillis, int timedOut) {
+    }
+
+    /**
+     * The other tenant's open-loop load during a dispatch measurement: its submissions (latency from each one's due
+     * time), its processes still queued when the load stopped, and how many were cancelled at the end.
+     */
+    public record Load(double offeredPerSecond, double seconds, long sent, long accepted, long errors,
+                       LatencySummary latency, long queuedAtEnd, long cancelled, long notTerminalAfterCancel) {
+    }
+
+    public record UnderLoad(Dispatch dispatch, Load load) {
     }
 
     /**
@@ -62,6 +95,7 @@ public final class JobFlowBenchmark {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private ControlPlane plane;
     private String apiKey;
+    private String loadApiKey;
 
     public JobFlowBenchmark(BenchEnvironment environment, Path root) {
         this.environment = environment;
@@ -83,20 +117,27 @@ public final class JobFlowBenchmark {
                 "SNAPFLOW_ENQUEUE_SWEEP_INTERVAL", "500ms"));
         plane = ControlPlane.start(new ControlPlane.Settings(environment.functionsDir(), environment.workDir(), common,
                 perFunction, Duration.ofMinutes(3)), ControlPlane.FUNCTIONS);
+        apiKey = createTenant(TENANT, TENANT_CONCURRENCY);
+        loadApiKey = createTenant(LOAD_TENANT, 1);
+        try (S3Client s3 = environment.stack().s3().newClient()) {
+            SnapshotPublisher publisher = new SnapshotPublisher(s3, environment.stack().s3().bucket());
+            publisher.publishGenerated(new SnapshotRef(TENANT, "orders", "2026-11-21"), OrdersSpec.ofRows(7, 1_000));
+            publisher.publishGenerated(new SnapshotRef(LOAD_TENANT, "orders", "2026-11-21"), OrdersSpec.ofRows(7, 1_000));
+        }
+    }
+
+    /** Creates a tenant through the admin API; returns its API key. */
+    private String createTenant(String id, int maxConcurrentJobs) throws Exception {
         HttpResponse<String> tenant = http.send(HttpRequest.newBuilder(uri("/v1/admin/tenants"))
                 .header("Authorization", "Bearer " + BenchEnvironment.ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + TENANT + "\",\"maxConcurrentJobs\":"
-                        + TENANT_CONCURRENCY + "}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"maxConcurrentJobs\":"
+                        + maxConcurrentJobs + "}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (tenant.statusCode() != 201) {
-            throw new IllegalStateException("tenant not created: " + tenant.statusCode() + " " + tenant.body());
+            throw new IllegalStateException("tenant " + id + " not created: " + tenant.statusCode() + " " + tenant.body());
         }
-        apiKey = JSON.readTree(tenant.body()).get("apiKey").asText();
-        try (S3Client s3 = environment.stack().s3().newClient()) {
-            new SnapshotPublisher(s3, environment.stack().s3().bucket())
-                    .publishGenerated(new SnapshotRef(TENANT, "orders", "2026-11-21"), OrdersSpec.ofRows(7, 1_000));
-        }
+        return JSON.readTree(tenant.body()).get("apiKey").asText();
     }
 
     /** TestJob's class path: the integration-tests jar and the libraries beside it in bench/target/lib. */
@@ -122,13 +163,21 @@ public final class JobFlowBenchmark {
     }
 
     private HttpRequest submission() {
+        return submission(apiKey, BODY);
+    }
+
+    private HttpRequest submission(String key, String body) {
         return HttpRequest.newBuilder(uri("/v1/processes")).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
     private String submit() throws Exception {
-        HttpResponse<String> response = http.send(submission(), HttpResponse.BodyHandlers.ofString());
+        return submit(submission());
+    }
+
+    private String submit(HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 201) {
             throw new IllegalStateException("not accepted: " + response.statusCode() + " " + response.body());
         }
@@ -140,14 +189,155 @@ public final class JobFlowBenchmark {
      * and is not counted: the first through freshly started functions pays their JIT warm-up and first connections.
      */
     public Dispatch atRest(int processes) throws Exception {
+        awaitTerminal(List.of(submit()), Duration.ofSeconds(120));
+        return measure(processes, "at rest", Long.MAX_VALUE);
+    }
+
+    /**
+     * Dispatch as {@link #atRest} while {@link #LOAD_TENANT}'s submissions arrive open-loop at {@code rate}/s: first its
+     * slot is taken by one slow job (waited for until RUNNING), then the load runs 5 s before and during the
+     * measurement; afterwards every process of the load tenant that is not terminal is cancelled through the API.
+     */
+    public UnderLoad underLoad(int processes, double rate, Duration atMost) throws Exception {
+        String holder = submit(submission(loadApiKey, LOAD_BODY));
+        if (!awaitState(holder, "RUNNING", Duration.ofSeconds(120))) {
+            throw new IllegalStateException("the load tenant's slow job did not reach RUNNING within 120 s");
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        Histogram latencies = LatencySummary.newMicrosHistogram();
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong sent = new AtomicLong();
+        List<CompletableFuture<?>> inFlight = Collections.synchronizedList(new ArrayList<>());
+        OpenLoopSchedule schedule = new OpenLoopSchedule(System.nanoTime() + 20_000_000L, rate, Duration.ofHours(2));
+        Thread load = Thread.ofPlatform().name("dispatch-load").start(() -> {
+            for (long i = 0; i < schedule.requests() && !stop.get(); i++) {
+                long due = schedule.dueNanos(i);
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0 && !stop.get()) {
+                    LockSupport.parkNanos(Math.min(wait, 50_000_000L));
+                }
+                if (stop.get()) {
+                    break;
+                }
+                sent.incrementAndGet();
+                inFlight.add(http.sendAsync(submission(loadApiKey, LOAD_BODY), HttpResponse.BodyHandlers.discarding())
+                        .handle((response, failure) -> {
+                            long micros = Math.max(1, (System.nanoTime() - due) / 1000);
+                            synchronized (latencies) {
+                                latencies.recordValue(Math.min(latencies.getHighestTrackableValue(), micros));
+                            }
+                            if (failure == null && response.statusCode() == 201) {
+                                accepted.incrementAndGet();
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                            return null;
+                        }));
+            }
+        });
+        Dispatch dispatch;
+        long begin = System.nanoTime();
+        try {
+            Thread.sleep(5_000);
+            dispatch = measure(processes, "under load", System.nanoTime() + atMost.toNanos());
+        } finally {
+            stop.set(true);
+            load.join();
+        }
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        List<CompletableFuture<?>> pending;
+        synchronized (inFlight) {
+            pending = List.copyOf(inFlight);
+        }
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException stillWaiting) {
+            errors.addAndGet(pending.stream().filter(f -> !f.isDone()).count());
+        }
+        LatencySummary summary;
+        synchronized (latencies) {
+            summary = LatencySummary.of(latencies);
+        }
+        List<String> open = notTerminal(LOAD_TENANT);
+        long cancelled = cancelAll(open);
+        awaitTerminal(open, Duration.ofSeconds(120));
+        long left = notTerminal(LOAD_TENANT).size();
+        System.err.printf("dispatch load: %.0f/s offered, %d sent, %d accepted, %d errors, p99 %.1f ms; %d queued at the end, "
+                + "%d cancelled, %d not terminal after%n", rate, sent.get(), accepted.get(), errors.get(), summary.p99Millis(),
+                open.size(), cancelled, left);
+        return new UnderLoad(dispatch, new Load(rate, seconds, sent.get(), accepted.get(), errors.get(), summary,
+                open.size(), cancelled, left));
+    }
+
+    /** Ids of a tenant's processes that are not terminal. */
+    private List<String> notTerminal(String tenant) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Connection connection = environment.stack().database().openConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT id FROM processes WHERE tenant_id = ? AND state NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED')")) {
+            select.setString(1, tenant);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    ids.add(row.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** {@code POST /v1/processes/{id}/cancel} for each (16 in flight); returns how many were answered 2xx. */
+    private long cancelAll(List<String> ids) throws Exception {
+        Semaphore permits = new Semaphore(16);
+        AtomicLong done = new AtomicLong();
+        List<CompletableFuture<?>> sends = new ArrayList<>();
+        for (String id : ids) {
+            permits.acquire();
+            HttpRequest cancel = HttpRequest.newBuilder(uri("/v1/processes/" + id + "/cancel")).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + loadApiKey).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"end of the dispatch load\"}")).build();
+            sends.add(http.sendAsync(cancel, HttpResponse.BodyHandlers.discarding()).handle((response, failure) -> {
+                permits.release();
+                if (failure == null && response.statusCode() / 100 == 2) {
+                    done.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+        return done.get();
+    }
+
+    private boolean awaitState(String id, String state, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection connection = environment.stack().database().openConnection();
+                 PreparedStatement select = connection.prepareStatement("SELECT state FROM processes WHERE id = ?")) {
+                select.setObject(1, UUID.fromString(id));
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next() && state.equals(row.getString(1))) {
+                        return true;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    /**
+     * Up to {@code processes} processes, one after the other, none started after {@code deadlineNanos}; a process not
+     * terminal within 60 s counts as timed out (and is left out of the percentiles: the report says how many).
+     */
+    private Dispatch measure(int processes, String label, long deadlineNanos) throws Exception {
         List<Double> launched = new ArrayList<>();
         List<Double> started = new ArrayList<>();
         int timedOut = 0;
-        awaitTerminal(List.of(submit()), Duration.ofSeconds(120));
-        for (int i = 0; i < processes; i++) {
+        for (int i = 0; i < processes && System.nanoTime() - deadlineNanos < 0; i++) {
             String id = submit();
             if (!awaitTerminal(List.of(id), Duration.ofSeconds(60))) {
                 timedOut++;
+                System.err.printf("dispatch %s %d: not terminal within 60 s%n", label, i);
                 continue;
             }
             try (Connection connection = environment.stack().database().openConnection();
@@ -164,7 +354,7 @@ public final class JobFlowBenchmark {
                     }
                 }
             }
-            System.err.printf("dispatch %d: accepted → launched %.0f ms, → first RUNNING %.0f ms%n", i,
+            System.err.printf("dispatch %s %d: accepted → launched %.0f ms, → first RUNNING %.0f ms%n", label, i,
                     launched.getLast(), started.getLast());
         }
         return new Dispatch(launched, started, timedOut);
