@@ -105,10 +105,26 @@ public final class JobBenchmark {
         Step ingest = run(ref, "ingest", example("ingest"), raw.manifestUri(), Tier.BRONZE);
         Step clean = run(ref, "clean", example("clean"), output(ingest), Tier.SILVER);
         Step aggregate = run(ref, "aggregate", example("aggregate"), output(clean), Tier.GOLD);
-        // Compaction of the bronze output into 32 MiB files: the same rows rewritten.
-        Step compact = run(ref, "compact", "{\"targetFileBytes\": 33554432}", output(ingest), Tier.BRONZE);
+        // Compaction of the bronze output into 32 MiB files: the same rows rewritten (-Dsnapflow.bench.compact=false skips it).
+        List<Step> steps = new java.util.ArrayList<>(List.of(ingest, clean, aggregate));
+        if (Boolean.parseBoolean(System.getProperty("snapflow.bench.compact", "true"))) {
+            steps.add(run(ref, "compact", "{\"targetFileBytes\": 33554432}", output(ingest), Tier.BRONZE));
+        }
+        // A/B of one step on the same input: -Dsnapflow.bench.again=clean|aggregate reruns it with
+        // -Dsnapflow.bench.againJvmOptions added.
+        String again = System.getProperty("snapflow.bench.again", "").trim();
+        if (!again.isEmpty()) {
+            S3Uri input = again.equals("clean") ? output(ingest) : output(clean);
+            Tier tier = again.equals("clean") ? Tier.SILVER : Tier.GOLD;
+            System.out.println("again: " + again + " with " + System.getProperty("snapflow.bench.againJvmOptions", ""));
+            // Output ids hash the canonical params: spell out a default so the rerun is not a cache hit.
+            String params = again.equals("clean") ? example("clean").replace("\"trim\": true", "\"trim\": true, \"keepMetadata\": false")
+                    : example("aggregate").replace("\"percentile\": 0.5,", "\"percentile\": 0.5, \"accuracy\": 10000,");
+            steps.add(run(ref, again, params, input, tier,
+                    System.getProperty("snapflow.bench.againJvmOptions", "")));
+        }
         System.out.println("step       rowsIn      rowsOut   job ms  process ms  first RUNNING ms  rows/s (job)");
-        for (Step step : List.of(ingest, clean, aggregate, compact)) {
+        for (Step step : steps) {
             long rowsIn = step.last.metrics().get("rowsIn").longValue();
             long jobMs = step.last.metrics().get("durationMs").longValue();
             System.out.printf(Locale.ROOT, "%-9s %,11d %,11d %8d %11d %17d %,13d%n", step.action, rowsIn,
@@ -121,13 +137,29 @@ public final class JobBenchmark {
     }
 
     private Step run(SnapshotRef ref, String action, String params, S3Uri input, Tier tier) throws Exception {
+        return run(ref, action, params, input, tier, "");
+    }
+
+    private Step run(SnapshotRef ref, String action, String params, S3Uri input, Tier tier, String moreJvmOptions)
+            throws Exception {
         String outputId = OutputId.derive(action, params, JobVersion.current(), input.key());
         JobArguments unrouted = new JobArguments(ref.tenant(), ref.entity(), ref.dataVersion(), action, params, input.toString(),
                 "s3://" + bucket + "/" + StorageLayout.outputPrefix(ref, tier, outputId), UUID.randomUUID().toString(), 1, 1,
                 "http://placeholder/");
         JobArguments arguments = new JobArguments(unrouted.tenant(), unrouted.entity(), unrouted.dataVersion(), action, params,
                 unrouted.inputManifest(), unrouted.outputPrefix(), unrouted.processId(), 1, 1, callbacks.urlFor(unrouted.jobId()));
-        ProcessBuilder builder = new ProcessBuilder(command.command(arguments)).redirectErrorStream(true)
+        List<String> commandLine = new java.util.ArrayList<>(command.command(arguments));
+        // Extra child JVM options for experiments (JFR, -Dspark.* overrides), e.g.
+        // -Dsnapflow.bench.jvmOptions="-XX:StartFlightRecording=filename=/tmp/job.jfr -Dspark.sql.shuffle.partitions=8"
+        String extra = (System.getProperty("snapflow.bench.jvmOptions", "") + " " + moreJvmOptions).trim();
+        if (!extra.isEmpty()) {
+            commandLine.addAll(1, List.of(extra.split("\\s+")));
+        }
+        // CPU seconds tell more than wall time on a shared 2-core machine: /usr/bin/time appends them to the log.
+        if (Files.isExecutable(Path.of("/usr/bin/time"))) {
+            commandLine.addAll(0, List.of("/usr/bin/time", "-f", "cpu user=%U sys=%S maxrss=%MkB"));
+        }
+        ProcessBuilder builder = new ProcessBuilder(commandLine).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(arguments.jobId() + ".log").toFile());
         builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, s3Settings.toEnvironment()));
         long start = System.nanoTime();
@@ -136,9 +168,36 @@ public final class JobBenchmark {
             throw new IllegalStateException(action + " failed, see " + logs.resolve(arguments.jobId() + ".log"));
         }
         long wallMs = (System.nanoTime() - start) / 1_000_000;
+        printStages(action, logs.resolve(arguments.jobId() + ".log"));
         Long running = callbacks.firstReceivedNanos(arguments.jobId(), JobState.RUNNING);
         List<JobStatusReport> reports = callbacks.reportsOf(arguments.jobId());
         return new Step(action, reports.get(reports.size() - 1), wallMs, running == null ? -1 : (running - start) / 1_000_000);
+    }
+
+    private static final java.util.regex.Pattern STAGE = java.util.regex.Pattern.compile(
+            "DAGScheduler: (\\w+ \\d+) \\((.*?)\\) finished in (\\d+) ms");
+    private static final java.util.regex.Pattern TASKS = java.util.regex.Pattern.compile(
+            "DAGScheduler: Submitting (\\d+) missing tasks from (\\w+ \\d+) ");
+
+    /** Spark's own stage times from the child's log: where a step's time goes. */
+    private static void printStages(String action, Path log) throws IOException {
+        java.util.Map<String, String> tasks = new java.util.HashMap<>();
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            var submitted = TASKS.matcher(line);
+            if (submitted.find()) {
+                tasks.put(submitted.group(2), submitted.group(1));
+            }
+            if (line.startsWith("cpu user=")) {
+                out.append("  ").append(action).append(" process ").append(line).append('\n');
+            }
+            var finished = STAGE.matcher(line);
+            if (finished.find()) {
+                out.append(String.format(Locale.ROOT, "  %-9s %-16s %4s tasks %8s ms  %s%n", action, finished.group(1),
+                        tasks.getOrDefault(finished.group(1), "?"), finished.group(3), finished.group(2)));
+            }
+        }
+        System.out.print(out);
     }
 
     private static S3Uri output(Step step) {
