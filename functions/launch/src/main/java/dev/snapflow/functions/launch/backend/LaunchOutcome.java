@@ -19,6 +19,18 @@ public sealed interface LaunchOutcome {
         }
     }
 
+    /**
+     * Another launch claimed the job and has not recorded starting it: it is starting it right now, or it died in
+     * between (a crash). Nothing was started; ask again later, until the job is found started or the backend gives
+     * the claim up as abandoned (then {@link Rejected}). Answering {@link AlreadyRunning} here would end the request
+     * for good while possibly no job exists.
+     */
+    record StartPending(String reason) implements LaunchOutcome {
+        public StartPending {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
     /** The backend is full for now; the same message can be tried again later. Nothing was started. */
     record AtCapacity(String reason) implements LaunchOutcome {
         public AtCapacity {

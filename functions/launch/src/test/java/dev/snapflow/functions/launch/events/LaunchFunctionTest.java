@@ -239,6 +239,21 @@ class LaunchFunctionTest {
     }
 
     @Test
+    void jobClaimedByALaunchThatDiedBeforeStartingItIsAskedForAgainNotAnnouncedAsLaunched() throws Exception {
+        // A launch killed between claiming the job (its directory) and starting it; Kafka redelivers the request to
+        // the next instance well within the minute after which the claim counts as abandoned.
+        JobArguments arguments = arguments("scripted", "print");
+        Files.createDirectories(jobDir(arguments));
+
+        HttpResponse<String> redelivered = post(jobRequested(arguments));
+
+        assertThat(redelivered.statusCode()).isEqualTo(503);
+        assertThat(redelivered.body()).contains("without a pid");
+        assertThat(sent(EventTypes.JOB_LAUNCHED, arguments)).isEmpty();
+        assertThat(jobDir(arguments).resolve("pid")).doesNotExist();
+    }
+
+    @Test
     void jobRequestBeyondTheLocalJobLimitIsHeldBackAndTakenLater() throws Exception {
         JobArguments first = arguments("scripted", "sleep");
         JobArguments second = arguments("scripted", "sleep");

@@ -191,8 +191,15 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             if (Files.exists(rejected)) {
                 return new LaunchOutcome.Rejected(Files.readString(rejected));
             }
-            if (!Files.exists(jobDir.resolve(PID_FILE)) && abandoned(jobDir)) {
-                return reject(jobDir, "an earlier launch claimed the job but died before starting it");
+            if (!Files.exists(jobDir.resolve(PID_FILE))) {
+                if (abandoned(jobDir)) {
+                    return reject(jobDir, "an earlier launch claimed the job but died before starting it");
+                }
+                // After a crash Kafka delivers the request again within its session timeout (45 s), before the
+                // claim counts as abandoned: taking it for a running job would leave the attempt waiting forever.
+                return new LaunchOutcome.StartPending("claimed " + claimAge(jobDir).toSeconds()
+                        + " s ago without a pid: being started, or left by a launch that died (given up after "
+                        + ABANDONED_CLAIM_AGE.toSeconds() + " s)");
             }
             return new LaunchOutcome.AlreadyRunning(ref);
         } catch (IOException e) {
@@ -205,7 +212,11 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
      * launch that died in between, and would otherwise block the attempt for good.
      */
     private boolean abandoned(Path jobDir) throws IOException {
-        return Files.getLastModifiedTime(jobDir).toInstant().plus(ABANDONED_CLAIM_AGE).isBefore(Instant.now());
+        return claimAge(jobDir).compareTo(ABANDONED_CLAIM_AGE) > 0;
+    }
+
+    private static Duration claimAge(Path jobDir) throws IOException {
+        return Duration.between(Files.getLastModifiedTime(jobDir).toInstant(), Instant.now());
     }
 
     private LaunchOutcome reject(Path jobDir, String reason) throws IOException {

@@ -198,11 +198,18 @@ class LocalProcessBackendTest {
     }
 
     @Test
-    void freshClaimWithoutPidIsTakenForALaunchInProgress() throws IOException {
+    void freshClaimWithoutPidIsAskedForAgainLaterNotTakenForARunningJob() throws IOException {
+        // What a launch killed between claiming and starting the job leaves; Kafka's redelivery comes within a minute.
         JobLaunch launch = TestJobs.scripted("print", LONG);
         Files.createDirectories(jobDir(launch));
+        LocalProcessBackend backend = backend();
 
-        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        assertThat(backend.launch(launch)).isInstanceOfSatisfying(LaunchOutcome.StartPending.class,
+                pending -> assertThat(pending.reason()).contains("without a pid"));
+        assertThat(backend.runningJobs()).isZero();
+
+        Files.writeString(jobDir(launch).resolve(LocalProcessBackend.PID_FILE), "12345");
+        assertThat(backend.launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
     }
 
     @Test
