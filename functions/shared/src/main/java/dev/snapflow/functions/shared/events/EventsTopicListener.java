@@ -15,12 +15,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Local entry point for all control-plane events ({@code snapflow-events}); each function consumes it in its
  * own group. A Retry outcome makes micronaut-kafka seek back and redeliver the record after the delay, and
  * keeps doing so: an event is never skipped because its handler was temporarily unable to handle it.
+ *
+ * <p>Offsets are committed once per poll ({@link OffsetStrategy#SYNC}), not per record: every function reads the
+ * whole topic, mostly events it skips (validate sees each process.accepted it published), and a synchronous
+ * commit per record cost a broker round trip each. A retried record is never committed past (micronaut-kafka
+ * seeks back to it and drops its partition's pending offset); a crash before the commit redelivers the records
+ * of that poll, which the idempotent handlers tolerate as they tolerate any redelivery.
  */
 @Requires(property = "snapflow.events.transport", value = "kafka")
 @KafkaListener(groupId = "${snapflow.events.consumer-group}",
         clientId = "${snapflow.events.consumer-group}-events",
         offsetReset = OffsetReset.EARLIEST,
-        offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+        offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR,
                 retryDelay = "${snapflow.events.retry-delay:500ms}", retryCount = Integer.MAX_VALUE),
         properties = {

@@ -149,6 +149,37 @@ class EntryPointsTest {
     }
 
     @Test
+    void kafkaHandlesARetriedEventBeforeTheOnesAfterItAndCommitsPastAllOfThem() throws Exception {
+        CloudEvent before = event("done");
+        CloudEvent retried = event("retry-2");
+        CloudEvent after = event("done");
+        org.apache.kafka.clients.producer.RecordMetadata last;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            // One key, so one partition and one poll for all three: offsets are committed per poll.
+            producer.send(KafkaMessageFactory.createWriter("snapflow-events", "t/e").writeBinary(before));
+            producer.send(KafkaMessageFactory.createWriter("snapflow-events", "t/e").writeBinary(retried));
+            last = producer.send(KafkaMessageFactory.createWriter("snapflow-events", "t/e").writeBinary(after)).get();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> handler.deliveriesOf(after.getId()) == 1);
+        List<String> ours = handler.deliveries.stream()
+                .filter(id -> List.of(before.getId(), retried.getId(), after.getId()).contains(id)).toList();
+        assertThat(ours).containsExactly(before.getId(), retried.getId(), retried.getId(), retried.getId(), after.getId());
+        String group = server.getApplicationContext().getProperty("snapflow.events.consumer-group", String.class).orElseThrow();
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.<String, Object>of(
+                "bootstrap.servers", stack.kafka().bootstrapServers()))) {
+            var partition = new org.apache.kafka.common.TopicPartition("snapflow-events", last.partition());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
+                assertThat(committed).isNotNull();
+                assertThat(committed.offset()).isGreaterThan(last.offset());
+            });
+        }
+    }
+
+    @Test
     void kafkaSendsARejectedEventToTheDeadLetterTopicWithTheReason() throws Exception {
         CloudEvent event = event("reject");
         sendToKafka(event);
