@@ -25,6 +25,13 @@ public final class ControlPlane implements AutoCloseable {
     private final Map<String, FunctionProcess> running = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new HashMap<>();
 
+    /**
+     * Four functions share a laptop's cores with Kafka, PostgreSQL, S3Proxy and Spark: C1 only starts faster and
+     * keeps each JVM small, at the cost of peak throughput. Production (knative/) runs the JVM's defaults with an
+     * AOT cache; benchmarks of throughput pass flags like production's through {@link Settings#withJvmFlags}.
+     */
+    public static final List<String> LOCAL_JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-Xmx256m");
+
     /** The functions' own default ports (their application.yml), used by {@code snapflow up}. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("validate", 8080, "enqueue", 8081,
             "launch", 8082, "callback", 8083);
@@ -35,18 +42,32 @@ public final class ControlPlane implements AutoCloseable {
      * @param common       environment for every function (database, Kafka, S3, shared keys, catalog)
      * @param perFunction  extra environment per function name
      * @param ports        port per function name; a missing entry or 0 picks a free port
+     * @param jvmFlags     JVM flags of every function, {@link #LOCAL_JVM_FLAGS} unless a caller measures otherwise
      */
     public record Settings(Path functionsDir, Path workDir, Map<String, String> common,
                            Map<String, Map<String, String>> perFunction, Duration startTimeout,
-                           Map<String, Integer> ports) {
+                           Map<String, Integer> ports, List<String> jvmFlags) {
         public Settings {
             ports = Map.copyOf(ports);
+            jvmFlags = List.copyOf(jvmFlags);
+        }
+
+        /** Fixed ports (a missing entry or 0: a free one), the local JVM flags. */
+        public Settings(Path functionsDir, Path workDir, Map<String, String> common,
+                        Map<String, Map<String, String>> perFunction, Duration startTimeout,
+                        Map<String, Integer> ports) {
+            this(functionsDir, workDir, common, perFunction, startTimeout, ports, LOCAL_JVM_FLAGS);
         }
 
         /** Free ports for every function (tests running side by side). */
         public Settings(Path functionsDir, Path workDir, Map<String, String> common,
                         Map<String, Map<String, String>> perFunction, Duration startTimeout) {
             this(functionsDir, workDir, common, perFunction, startTimeout, Map.of());
+        }
+
+        /** The same settings with other JVM flags for every function. */
+        public Settings withJvmFlags(List<String> flags) {
+            return new Settings(functionsDir, workDir, common, perFunction, startTimeout, ports, flags);
         }
     }
 
@@ -142,7 +163,7 @@ public final class ControlPlane implements AutoCloseable {
         environment.putAll(settings.perFunction().getOrDefault(name, Map.of()));
         environment.putAll(overrides);
         Path jar = settings.functionsDir().resolve(name).resolve("target").resolve("function-" + name + ".jar");
-        return FunctionProcess.start(name, jar, port(name), environment, List.of("-Xmx256m"), settings.workDir(),
+        return FunctionProcess.start(name, jar, port(name), environment, settings.jvmFlags(), settings.workDir(),
                 settings.startTimeout());
     }
 

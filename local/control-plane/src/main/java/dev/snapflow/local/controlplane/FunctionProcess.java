@@ -51,8 +51,6 @@ public final class FunctionProcess implements AutoCloseable {
         Path log = workDir.resolve(name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xshare:auto");
-        command.add("-XX:TieredStopAtLevel=1");
         command.addAll(jvmFlags);
         watchdogAgent().ifPresent(command::add);
         command.add("-jar");
