@@ -389,7 +389,8 @@ public final class BenchMain {
         } finally {
             benchmark.tearDown();
         }
-        out.append("The real job (`spark-jobs/target/spark-jobs-*.jar`, shaded, followed by `spark-classpath.txt`) as ")
+        out.append("The real job (`spark-jobs/target/spark-jobs-*.jar`, shaded, copied into the run's work directory at ")
+                .append("the start so that a rebuild meanwhile cannot break it, followed by `spark-classpath.txt`) as ")
                 .append("production's local backend runs it: one child JVM per step, its command line from spark-jobs' ")
                 .append("`LocalJobCommand` (driver heap ").append(SparkActionsBenchmark.DRIVER_HEAP).append(", Spark local mode ")
                 .append("on this machine's cores), reading and writing S3Proxy over s3a, its status reports POSTed to a ")
@@ -473,7 +474,7 @@ public final class BenchMain {
             return List.of("(not built)");
         }
         return List.of("java", "-Xmx" + SparkActionsBenchmark.DRIVER_HEAP, "{LocalJobCommand.JVM_OPTIONS}", "-cp",
-                "spark-jobs/target/" + benchmark.command().jobJar().getFileName() + ":{spark-classpath.txt}",
+                "bench/work/<run>/spark/" + benchmark.command().jobJar().getFileName() + ":{spark-classpath.txt}",
                 "dev.snapflow.spark.SnapflowJob", "--tenant", "...", "--action", "ingest", "...");
     }
 

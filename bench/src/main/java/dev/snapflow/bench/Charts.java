@@ -55,20 +55,26 @@ public final class Charts {
     }
 
     /**
-     * Rows/s of Spark (the job's own duration and the whole process) and DuckDB per action and input size. Linear
-     * axis: XChart's category (bar) charts reject a logarithmic one.
+     * Rows/s of Spark (the job's own duration and the whole process) and DuckDB per action and input size, on a
+     * logarithmic axis (the two differ by one to two orders of magnitude). XChart's bars start at zero, which a
+     * logarithmic axis rejects, so the axis minimum is set to the power of ten below the smallest value.
      */
     public static void sparkVsDuckDb(List<SparkActionsBenchmark.Comparison> comparisons, Path png) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
                 .title("Spark job vs DuckDB on the same files: rows in per second")
-                .xAxisTitle("action, input rows").yAxisTitle("rows/s").build();
+                .xAxisTitle("action, input rows").yAxisTitle("rows/s (log)").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        double smallest = comparisons.stream().flatMap(c -> java.util.stream.Stream.of(c.sparkRowsPerSecond(),
+                c.sparkProcessRowsPerSecond(), c.duckRowsPerSecond())).filter(v -> v > 0).min(Double::compare).orElse(1.0);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest))));
         List<String> categories = comparisons.stream().map(c -> c.action() + " " + rowsLabel(c.rows())).toList();
+        double floor = chart.getStyler().getYAxisMin();
         chart.addSeries("Spark (job duration)", categories,
-                comparisons.stream().map(c -> zeroIfUnknown(c.sparkRowsPerSecond())).toList());
+                comparisons.stream().map(c -> atLeast(c.sparkRowsPerSecond(), floor)).toList());
         chart.addSeries("Spark (whole process)", categories,
-                comparisons.stream().map(c -> zeroIfUnknown(c.sparkProcessRowsPerSecond())).toList());
-        chart.addSeries("DuckDB", categories, comparisons.stream().map(c -> zeroIfUnknown(c.duckRowsPerSecond())).toList());
+                comparisons.stream().map(c -> atLeast(c.sparkProcessRowsPerSecond(), floor)).toList());
+        chart.addSeries("DuckDB", categories, comparisons.stream().map(c -> atLeast(c.duckRowsPerSecond(), floor)).toList());
         BitmapEncoder.saveBitmap(chart, strip(png), BitmapEncoder.BitmapFormat.PNG);
     }
 
@@ -81,6 +87,11 @@ public final class Charts {
             return rows / 1_000 + "k";
         }
         return Long.toString(rows);
+    }
+
+    /** An unknown or too small value drawn at the axis minimum (an empty bar). */
+    private static double atLeast(double value, double floor) {
+        return Double.isNaN(value) || value < floor ? floor : value;
     }
 
     private static double positive(double millis) {

@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -135,7 +136,11 @@ public final class SparkActionsBenchmark {
     public void setUp() throws Exception {
         Files.createDirectories(workDir);
         logs = Files.createDirectories(workDir.resolve("logs"));
-        command = new LocalJobCommand(Path.of(ProcessHandle.current().info().command().orElseThrow()), jobJar(root),
+        // A copy of the job jar for this run: another engineer's build may rewrite spark-jobs/target meanwhile, and a
+        // child JVM reading a half-written jar fails with NoClassDefFoundError. Spark's jars (spark-classpath.txt) are
+        // in the local Maven repository and do not change.
+        Path jar = Files.copy(jobJar(root), workDir.resolve(jobJar(root).getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        command = new LocalJobCommand(Path.of(ProcessHandle.current().info().command().orElseThrow()), jar,
                 LocalJobCommand.readClasspathFile(root.resolve("spark-jobs/target/spark-classpath.txt")), DRIVER_HEAP);
         reports = new JobReportReceiver(TOKEN);
     }
