@@ -4,7 +4,7 @@ package dev.snapflow.functions.launch.backend;
  * Driver and executor sizes of an action. Memory in MiB so that Spark ({@code 2048m}) and Kubernetes
  * ({@code 2048Mi}) quantities come from one number.
  *
- * @param driverCores       driver CPU cores (also the local-mode parallelism of a local job)
+ * @param driverCores       driver CPU cores
  * @param driverMemoryMb    driver heap
  * @param executorInstances number of executors (0: the driver does the work alone)
  * @param executorCores     cores per executor
@@ -34,6 +34,19 @@ public record ResourceProfile(int driverCores, int driverMemoryMb, int executorI
     /** The driver container's memory request and limit: heap plus overhead, as Spark sizes its own pods. */
     public int driverContainerMemoryMb() {
         return driverMemoryMb + driverOverheadMb();
+    }
+
+    /**
+     * Task slots of a local-mode job, where one JVM is driver and executors at once: the executors' cores (the
+     * driver's own cores run no tasks on a cluster either); the driver's when the profile has no executors.
+     */
+    public int localTaskSlots() {
+        return executorInstances == 0 ? driverCores : executorInstances * executorCores;
+    }
+
+    /** Heap of a local-mode job: what the driver and all executors together would have on a cluster. */
+    public int localHeapMb() {
+        return driverMemoryMb + executorInstances * executorMemoryMb;
     }
 
     private static int overhead(int heapMb) {

@@ -227,12 +227,15 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     private List<String> command(JobLaunch launch, Path jobDir) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(settings.javaBinary().toString());
-        command.add("-Xmx" + launch.profile().resources().driverMemoryMb() + "m");
+        // One JVM does what the driver and the executors would do on a cluster: it gets their memory and task
+        // slots together (no more slots than this machine has cores).
+        command.add("-Xmx" + launch.profile().resources().localHeapMb() + "m");
         command.addAll(settings.jvmFlags());
         command.addAll(SPARK_JVM_OPTIONS);
         command.add(JOB_ID_PROPERTY + launch.jobId().value());
         command.add("-Djava.io.tmpdir=" + jobDir.resolve("tmp"));
-        command.add("-Dspark.master=local[" + launch.profile().resources().driverCores() + "]");
+        command.add("-Dspark.master=local[" + Math.min(launch.profile().resources().localTaskSlots(),
+                Runtime.getRuntime().availableProcessors()) + "]");
         command.add("-Dspark.local.dir=" + jobDir.resolve("tmp"));
         command.add("-Dspark.ui.enabled=false");
         command.add("-cp");
