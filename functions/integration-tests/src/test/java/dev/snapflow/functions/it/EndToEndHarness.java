@@ -9,7 +9,6 @@ import dev.snapflow.local.sampledata.SnapshotPublisher;
 import dev.snapflow.local.stack.LocalStack;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -55,7 +54,7 @@ final class EndToEndHarness implements AutoCloseable {
         perFunction.put("callback", Map.of("SNAPFLOW_RETRY_BASE_DELAY", "500ms", "SNAPFLOW_RETRY_MAX_DELAY", "2s",
                 "SNAPFLOW_WEBHOOK_BASE_DELAY", "500ms"));
         perFunction.put("launch", Map.of("SNAPFLOW_LAUNCH_BACKEND", "local",
-                "SNAPFLOW_LOCAL_JOB_CLASSPATH", jobClasspath(),
+                "SNAPFLOW_LOCAL_JOB_CLASSPATH", TestJobRuns.classpathFrom(System.getProperty("java.class.path")),
                 "SNAPFLOW_LOCAL_WORK_DIR", workDir.resolve("jobs").toString(),
                 "SNAPFLOW_LOCAL_MAX_JOBS", "6"));
         perFunction.put("enqueue", new HashMap<>(Map.of("SNAPFLOW_TENANT_DEFAULT_CONCURRENCY", "4",
@@ -82,20 +81,6 @@ final class EndToEndHarness implements AutoCloseable {
         env.put("SNAPFLOW_ACTION_CATALOG", catalog.toString());
         env.put("SNAPFLOW_OUTBOX_RELAY_INTERVAL", "500ms");
         return env;
-    }
-
-    /** The test job's class path: this module's classes and the libraries they need, nothing of the tests'. */
-    private static String jobClasspath() {
-        List<String> entries = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            String name = Path.of(entry).getFileName().toString();
-            if (entry.endsWith("test-classes") || name.startsWith("surefire") || name.startsWith("junit")
-                    || name.startsWith("local-stack") || name.startsWith("kafka") || name.startsWith("assertj")) {
-                continue;
-            }
-            entries.add(entry);
-        }
-        return String.join(File.pathSeparator, entries);
     }
 
     URI validate(String path) {

@@ -17,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,7 +78,7 @@ class FunctionCrashDuringBurstTest {
                 stack.database().password(), stack.kafka().bootstrapServers(), stack.s3().endpoint().toString(),
                 stack.s3().region(), stack.s3().bucket(), stack.s3().accessKey(), stack.s3().secretKey(), ADMIN_TOKEN,
                 "crash-callback-hmac-key-0123456789abcdef0123456789", "crash-api-key-pepper-0123456789abcdef0123456789",
-                testJobClasspath(), workDir.resolve("jobs"));
+                TestJobRuns.classpathFrom(System.getProperty("java.class.path")), workDir.resolve("jobs"));
         Map<String, String> common = new HashMap<>(wiring.common());
         common.put("SNAPFLOW_ACTION_CATALOG", TestJobRuns.writeCatalog(workDir).toString());
         common.put("SNAPFLOW_OUTBOX_RELAY_INTERVAL", "500ms");
@@ -261,13 +260,6 @@ class FunctionCrashDuringBurstTest {
      * TestJob's class path: this test class path (functions-integration-tests and the libraries it brings) without
      * the test runner and this module's own classes.
      */
-    private static String testJobClasspath() {
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .filter(entry -> !Path.of(entry).getFileName().toString().matches("(surefire|junit|duckdb).*"))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
-
     private static double seconds(long since) {
         return (System.nanoTime() - since) / 1e9;
     }

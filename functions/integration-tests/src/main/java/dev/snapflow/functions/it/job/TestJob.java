@@ -43,6 +43,8 @@ public final class TestJob {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** How long a report is retried while callback is unreachable (a restarted callback is back within this). */
+    private static final Duration REPORT_RETRY_WINDOW = Duration.ofSeconds(90);
 
     private final JobArguments args;
     private final String token;
@@ -119,7 +121,10 @@ public final class TestJob {
         return "s3://" + output.bucket() + "/" + manifestKey;
     }
 
-    /** Posts one report; returns the HTTP status (callback's 409 means: stop). */
+    /**
+     * Posts one report; returns the HTTP status (callback's 409 means: stop). Like the Spark job's reporter, it
+     * retries while callback cannot be reached or answers 5xx (a callback restart must not fail the job).
+     */
     private int report(JobState state, String outputManifest, JobStatusReport.JobError error) throws IOException,
             InterruptedException {
         JobStatusReport report = new JobStatusReport(args.jobId().value(), args.attempt(), state, ++sequence,
@@ -132,8 +137,23 @@ public final class TestJob {
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(report))).build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        System.out.println("reported " + state + " #" + sequence + " -> " + response.statusCode() + " " + response.body());
-        return response.statusCode();
+        long giveUpAt = System.nanoTime() + REPORT_RETRY_WINDOW.toNanos();
+        long backoffMillis = 250;
+        while (true) {
+            try {
+                HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                System.out.println("reported " + state + " #" + sequence + " -> " + response.statusCode() + " " + response.body());
+                if (response.statusCode() < 500 || System.nanoTime() > giveUpAt) {
+                    return response.statusCode();
+                }
+            } catch (IOException unreachable) {
+                System.out.println("report " + state + " #" + sequence + " failed: " + unreachable);
+                if (System.nanoTime() > giveUpAt) {
+                    throw unreachable;
+                }
+            }
+            Thread.sleep(backoffMillis);
+            backoffMillis = Math.min(backoffMillis * 2, 4_000);
+        }
     }
 }

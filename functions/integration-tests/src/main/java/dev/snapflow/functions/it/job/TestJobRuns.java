@@ -2,14 +2,17 @@ package dev.snapflow.functions.it.job;
 
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What the end-to-end tests and the benchmarks need to run {@link TestJob} through the real control plane and to
@@ -40,6 +43,18 @@ public final class TestJobRuns {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * TestJob's class path out of a test JVM's {@code java.class.path}: everything but test classes and the test
+     * tooling (the job JVM needs this module, the contracts and the S3 client).
+     */
+    public static String classpathFrom(String testClassPath) {
+        return Arrays.stream(testClassPath.split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank() && !entry.endsWith("test-classes"))
+                .filter(entry -> !Path.of(entry).getFileName().toString()
+                        .matches("(surefire|junit|opentest4j|apiguardian|assertj|awaitility|duckdb|local-stack|kafka).*"))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** Starts per job id, over every job that has started at least once. */
