@@ -218,7 +218,7 @@ public final class BenchMain {
         ColdStartBenchmark benchmark = new ColdStartBenchmark(environment, javaHome);
         List<ColdStartBenchmark.Run> runs = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        MarkdownTable training = new MarkdownTable("function", "AOT training run (start, 20 requests, exit and write cache)", "cache size");
+        MarkdownTable training = new MarkdownTable("function", "AOT training run (start, " + ColdStartBenchmark.TRAINING_REQUESTS + " real requests, exit and write cache)", "cache size");
         for (String function : ControlPlane.FUNCTIONS) {
             try {
                 Duration trainedIn = benchmark.train(function);
@@ -254,7 +254,7 @@ public final class BenchMain {
         out.append("Runs of one function alternate plain / AOT cache so drift in machine load hits both alike. ")
                 .append(options.coldStartRuns()).append(" runs per mode, median shown. Real request per function:\n\n");
         for (String function : ControlPlane.FUNCTIONS) {
-            out.append("* ").append(function).append(": ").append(ColdStartBenchmark.realRequestOf(function).description()).append('\n');
+            out.append("* ").append(function).append(": ").append(benchmark.realRequestOf(function).description()).append('\n');
         }
         out.append("\nCommand lines (environment as in the containers: database, Kafka, S3 of the local stack):\n\n```\n")
                 .append(String.join(" ", benchmark.command("<function>", List.of("[-XX:AOTCacheOutput=<function>.aot | -XX:AOTMode=on -XX:AOTCache=<function>.aot]"))))
