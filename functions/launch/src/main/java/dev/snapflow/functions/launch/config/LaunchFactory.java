@@ -54,7 +54,10 @@ public class LaunchFactory {
         return new JobLauncher(profiles, tokens, backend.get());
     }
 
-    /** Jobs started here die with launch, as pods die with their Job. */
+    /**
+     * Jobs started here die with launch, as pods die with their Job. Created at startup: the backend adopts the
+     * jobs a killed instance left on the work dir (and reports those that ended meanwhile) as it is built.
+     */
     @Context
     @Bean(preDestroy = "close")
     @Requires(property = BACKEND, pattern = "(?i)local")

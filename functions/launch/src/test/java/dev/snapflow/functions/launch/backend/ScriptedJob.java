@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A test-only job entry point that behaves as its params say, so the local backend can be tested without Spark:
- * {@code {"behaviour":"print"|"sleep"|"spawn-and-sleep"|"crash"}}. It parses its command line with the same
+ * {@code {"behaviour":"print"|"sleep"|"spawn-and-sleep"|"crash"|"crash-when-told"}} (the last runs until a file
+ * {@code crash-now} appears in its working directory).. It parses its command line with the same
  * JobArguments the real job uses.
  */
 public final class ScriptedJob {
@@ -32,12 +33,20 @@ public final class ScriptedJob {
                 Files.writeString(Path.of("grandchild.pid"), Long.toString(grandchild.pid()));
                 sleepUntilKilled();
             }
-            case "crash" -> {
-                System.err.println("boom: the input could not be read");
-                System.exit(2);
+            case "crash" -> crash();
+            case "crash-when-told" -> {
+                while (!Files.exists(Path.of("crash-now"))) {
+                    Thread.sleep(100);
+                }
+                crash();
             }
             default -> throw new IllegalArgumentException("unknown behaviour '" + behaviour + "'");
         }
+    }
+
+    private static void crash() {
+        System.err.println("boom: the input could not be read");
+        System.exit(2);
     }
 
     private static void sleepUntilKilled() throws InterruptedException {

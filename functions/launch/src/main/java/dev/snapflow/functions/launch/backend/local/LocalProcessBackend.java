@@ -18,23 +18,30 @@ import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -44,8 +51,12 @@ import java.util.stream.Stream;
  *
  * <p>A job's directory under the work dir is created atomically before anything starts: whoever creates it
  * owns the job, so a redelivered message or a second launch instance on the same work dir starts nothing.
- * The directory keeps {@code job.log} (stdout and stderr), {@code pid}, and {@code rejected} or
- * {@code exit-code} once known.
+ * The directory keeps {@code job.log} (stdout and stderr), {@code job.properties} (tenant, entity, timeout and
+ * deadline), {@code pid}, and {@code rejected} or {@code exit-code} once known.
+ *
+ * <p>Whoever watches a job holds an OS lock on its {@code owner.lock}; the OS drops it when that launch dies,
+ * even by SIGKILL. A new instance adopts every started job without an {@code exit-code} whose lock it can take:
+ * it enforces the recorded deadline and reports the end, as the instance that started it would have.
  */
 public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     public static final String BACKEND = "local";
@@ -59,6 +70,10 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     static final String CANCELLED_MARKER = "cancelled";
     static final String REJECTED_FILE = "rejected";
     static final String PID_FILE = "pid";
+    static final String JOB_FILE = "job.properties";
+    static final String OWNER_LOCK = "owner.lock";
+    /** What {@code exit-code} says when the job was not our child: only its parent learns the code. */
+    static final String UNKNOWN_EXIT_CODE = "unknown";
     static final Duration ABANDONED_CLAIM_AGE = Duration.ofMinutes(1);
     private static final int LOG_TAIL_BYTES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcessBackend.class);
@@ -72,7 +87,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
 
     private final LocalBackendSettings settings;
     private final JobStatusSink statusSink;
-    private final Semaphore slots;
+    private final Slots slots;
     private final Map<JobId, RunningJob> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "local-job-timers");
@@ -83,7 +98,8 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     public LocalProcessBackend(LocalBackendSettings settings, JobStatusSink statusSink) {
         this.settings = settings;
         this.statusSink = statusSink;
-        this.slots = new Semaphore(settings.maxConcurrentJobs());
+        this.slots = new Slots(settings.maxConcurrentJobs());
+        adoptOrphans();
     }
 
     @Override
@@ -98,6 +114,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             return new LaunchOutcome.AtCapacity("all " + settings.maxConcurrentJobs() + " local job slots are busy");
         }
         boolean started = false;
+        OwnerLock lock = null;
         try {
             Files.createDirectories(settings.workDir());
             try {
@@ -105,6 +122,8 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             } catch (FileAlreadyExistsException lostTheRace) {
                 return earlierOutcome(jobDir, ref);
             }
+            // Nobody else can hold it yet: the directory was created just now, by us.
+            lock = OwnerLock.tryTake(jobDir).orElseThrow(() -> new IOException("owner lock of a new job dir is taken"));
             List<String> command;
             try {
                 command = command(launch, jobDir);
@@ -117,6 +136,9 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(jobDir.resolve("job.log").toFile()));
             environment(builder.environment(), launch, jobDir);
             Files.createDirectories(jobDir.resolve("tmp"));
+            Instant deadline = Instant.now().plus(launch.profile().timeout());
+            // Before the pid: a job that has a pid always has what a later instance needs to adopt it.
+            writeJobFile(jobDir, launch, deadline);
             Process process;
             try {
                 process = builder.start();
@@ -124,7 +146,8 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
                 return reject(jobDir, "could not start " + settings.javaBinary() + ": " + e.getMessage());
             }
             Files.writeString(jobDir.resolve(PID_FILE), Long.toString(process.pid()));
-            track(jobId, jobDir, process, launch);
+            track(new RunningJob(jobId, launch.arguments().tenant(), launch.arguments().entity(),
+                    launch.profile().timeout().toMillis(), jobDir, process.toHandle(), process, lock), deadline);
             started = true;
             return new LaunchOutcome.Launched(ref);
         } catch (IOException e) {
@@ -132,6 +155,9 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         } finally {
             if (!started) {
                 slots.release();
+                if (lock != null) {
+                    lock.release();
+                }
             }
         }
     }
@@ -143,7 +169,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         for (RunningJob job : running.values()) {
             if (job.jobId.value().startsWith(prefix) && job.end(Ending.CANCELLED)) {
                 markCancelled(job.jobDir);
-                killTree(job.process.toHandle());
+                killTree(job.process);
                 stopped.add(job.jobId);
             }
         }
@@ -162,27 +188,120 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         return running.size();
     }
 
-    /** Kills the jobs this instance started: they belong to it, as pods belong to their Job. */
+    /** Kills the jobs this instance watches (started or adopted): they belong to it, as pods belong to their Job. */
     @Override
     public void close() {
-        List<Process> processes = new ArrayList<>();
+        List<RunningJob> killed = new ArrayList<>();
         for (RunningJob job : running.values()) {
             if (job.end(Ending.SHUTDOWN)) {
-                killTree(job.process.toHandle());
-                processes.add(job.process);
+                killTree(job.process);
+                killed.add(job);
             }
         }
-        for (Process process : processes) {
+        for (RunningJob job : killed) {
             try {
-                if (!process.waitFor(settings.killGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-                    LOG.warn("job process {} did not exit after kill", process.pid());
-                }
+                job.exit.get(settings.killGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                LOG.warn("job process {} did not exit after kill", job.process.pid());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
         timers.shutdownNow();
+    }
+
+    /**
+     * Takes over the jobs an earlier instance on this work dir started and no live instance watches (their owner
+     * lock is free): a running one is watched like our own, with the deadline recorded at launch; one that ended
+     * while no launch ran is reported now, once.
+     */
+    private void adoptOrphans() {
+        if (!Files.isDirectory(settings.workDir())) {
+            return;
+        }
+        try (DirectoryStream<Path> jobDirs = Files.newDirectoryStream(settings.workDir(), Files::isDirectory)) {
+            for (Path jobDir : jobDirs) {
+                try {
+                    adopt(jobDir);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot adopt the job in {}", jobDir, e);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot scan " + settings.workDir(), e);
+        }
+    }
+
+    private void adopt(Path jobDir) throws IOException {
+        if (!startedAndUnfinished(jobDir)) {
+            return;
+        }
+        Optional<OwnerLock> taken = OwnerLock.tryTake(jobDir);
+        if (taken.isEmpty()) {
+            return; // a live instance watches it
+        }
+        OwnerLock lock = taken.get();
+        Path jobFile = jobDir.resolve(JOB_FILE);
+        // Checked again under the lock: its owner may have finished with it just before letting go.
+        if (!startedAndUnfinished(jobDir) || !Files.isRegularFile(jobFile)) {
+            if (Files.exists(jobDir.resolve(PID_FILE)) && !Files.exists(jobDir.resolve(EXIT_CODE_FILE))) {
+                LOG.warn("job {} has no {} (started by an older launch): not adopted", jobDir.getFileName(), JOB_FILE);
+            }
+            lock.release();
+            return;
+        }
+        JobId jobId = new JobId(jobDir.getFileName().toString());
+        RunningJob job;
+        Optional<ProcessHandle> process;
+        Instant deadline;
+        try {
+            Properties recorded = new Properties();
+            try (var reader = Files.newBufferedReader(jobFile)) {
+                recorded.load(reader);
+            }
+            deadline = Instant.ofEpochMilli(Long.parseLong(recorded.getProperty("deadline")));
+            process = jobProcess(jobDir, jobId);
+            job = new RunningJob(jobId, recorded.getProperty("tenant"), recorded.getProperty("entity"),
+                    Long.parseLong(recorded.getProperty("timeout-ms")), jobDir, process.orElse(null), null, lock);
+        } catch (IOException | RuntimeException unreadable) {
+            lock.release(); // held by nobody watching it, it would keep any later instance away
+            throw unreadable;
+        }
+        slots.acquireEvenIfNone();
+        if (process.isPresent()) {
+            LOG.info("adopted job {} (pid {}) started by an earlier launch", jobId, process.get().pid());
+            track(job, deadline);
+        } else {
+            LOG.info("job {} ended while no launch watched it", jobId);
+            exited(job);
+        }
+    }
+
+    private static boolean startedAndUnfinished(Path jobDir) {
+        return Files.isRegularFile(jobDir.resolve(PID_FILE)) && !Files.exists(jobDir.resolve(EXIT_CODE_FILE))
+                && !Files.exists(jobDir.resolve(REJECTED_FILE));
+    }
+
+    /** The job's process if it still runs: the pid alone could by now be another process's. */
+    private static Optional<ProcessHandle> jobProcess(Path jobDir, JobId jobId) throws IOException {
+        long pid = Long.parseLong(Files.readString(jobDir.resolve(PID_FILE)).strip());
+        return ProcessHandle.of(pid)
+                .filter(handle -> handle.info().commandLine()
+                        .map(line -> line.contains(JOB_ID_PROPERTY + jobId.value()))
+                        .orElse(false))
+                .filter(ProcessHandle::isAlive);
+    }
+
+    private static void writeJobFile(Path jobDir, JobLaunch launch, Instant deadline) throws IOException {
+        Properties job = new Properties();
+        job.setProperty("tenant", launch.arguments().tenant());
+        job.setProperty("entity", launch.arguments().entity());
+        job.setProperty("timeout-ms", Long.toString(launch.profile().timeout().toMillis()));
+        job.setProperty("deadline", Long.toString(deadline.toEpochMilli()));
+        try (var writer = Files.newBufferedWriter(jobDir.resolve(JOB_FILE))) {
+            job.store(writer, "what a later launch instance needs to adopt the job");
+        }
     }
 
     private LaunchOutcome earlierOutcome(Path jobDir, JobRef ref) {
@@ -282,31 +401,35 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         environment.put(JobArguments.CALLBACK_TOKEN_ENV, launch.callbackToken());
     }
 
-    private void track(JobId jobId, Path jobDir, Process process, JobLaunch launch) {
-        RunningJob job = new RunningJob(jobId, launch.arguments().tenant(), launch.arguments().entity(), jobDir, process);
-        running.put(jobId, job);
-        long timeoutMillis = launch.profile().timeout().toMillis();
+    /** Watches a job until it ends: kills it at its deadline (at once if that has passed), reports its end. */
+    private void track(RunningJob job, Instant deadline) {
+        running.put(job.jobId, job);
         job.deadline = timers.schedule(() -> {
             if (job.end(Ending.TIMED_OUT)) {
-                killTree(process.toHandle());
+                killTree(job.process);
             }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
-        process.onExit().whenComplete((exited, error) -> exited(job, timeoutMillis));
+        }, Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        job.exit.whenComplete((exited, error) -> exited(job));
     }
 
-    private void exited(RunningJob job, long timeoutMillis) {
+    private void exited(RunningJob job) {
         running.remove(job.jobId);
-        job.deadline.cancel(false);
-        int exitCode = job.process.exitValue();
+        if (job.deadline != null) {
+            job.deadline.cancel(false);
+        }
+        // Only a child's exit code can be known; an adopted job's went to the launch that started it.
+        String exitCode = job.child == null ? UNKNOWN_EXIT_CODE : Integer.toString(job.child.exitValue());
         try {
             Ending ending = job.ending.get();
             boolean cancelled = ending == Ending.CANCELLED || Files.exists(job.jobDir.resolve(CANCELLED_MARKER));
             Optional<ObservedFailure> failure = Optional.empty();
             if (ending == Ending.TIMED_OUT) {
                 failure = Optional.of(new ObservedFailure(job.jobId, job.tenant, job.entity, ErrorClass.DEADLINE_EXCEEDED,
-                        "killed after the action's timeout of " + timeoutMillis + " ms" + logTail(job.jobDir)));
-            } else if (ending == null && !cancelled && exitCode != 0) {
-                failure = Optional.of(crash(job, exitCode));
+                        "killed after the action's timeout of " + job.timeoutMillis + " ms" + logTail(job.jobDir)));
+            } else if (ending == null && !cancelled && job.child == null) {
+                failure = Optional.of(endedUnwatched(job));
+            } else if (ending == null && !cancelled && job.child.exitValue() != 0) {
+                failure = Optional.of(crash(job, job.child.exitValue()));
             }
             failure.ifPresent(statusSink::report);
         } catch (RuntimeException e) {
@@ -315,11 +438,22 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             slots.release();
             // Written last: once it exists, everything about this job's end has been done.
             try {
-                Files.writeString(job.jobDir.resolve(EXIT_CODE_FILE), Integer.toString(exitCode));
+                Files.writeString(job.jobDir.resolve(EXIT_CODE_FILE), exitCode);
             } catch (IOException e) {
                 LOG.warn("could not record the exit code of job {}", job.jobId, e);
             }
+            job.lock.release();
         }
+    }
+
+    /**
+     * A job that ended while launch was restarting may have succeeded and said so, or crashed without a word:
+     * without its exit code nobody here can tell. Reported retryable; if the job did report its end, the callback
+     * keeps that first terminal report and ignores this one.
+     */
+    private ObservedFailure endedUnwatched(RunningJob job) {
+        return new ObservedFailure(job.jobId, job.tenant, job.entity, ErrorClass.TRANSIENT,
+                "job process ended while launch was restarting; exit code unknown" + logTail(job.jobDir));
     }
 
     private ObservedFailure crash(RunningJob job, int exitCode) {
@@ -345,7 +479,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         }
     }
 
-    /** Jobs of the process started by an earlier launch instance on this work dir, still running. */
+    /** Jobs of the process still running that another launch instance on this work dir watches or watched. */
     private List<JobId> cancelOrphans(String jobIdPrefix) {
         List<JobId> stopped = new ArrayList<>();
         if (!Files.isDirectory(settings.workDir())) {
@@ -358,12 +492,8 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
                 if (running.containsKey(jobId) || !Files.isRegularFile(pidFile)) {
                     continue;
                 }
-                long pid = Long.parseLong(Files.readString(pidFile).strip());
-                Optional<ProcessHandle> process = ProcessHandle.of(pid)
-                        .filter(handle -> handle.info().commandLine()
-                                .map(line -> line.contains(JOB_ID_PROPERTY + jobId.value()))
-                                .orElse(false));
-                if (process.isPresent() && process.get().isAlive()) {
+                Optional<ProcessHandle> process = jobProcess(jobDir, jobId);
+                if (process.isPresent()) {
                     markCancelled(jobDir);
                     killTree(process.get());
                     stopped.add(jobId);
@@ -398,21 +528,75 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
 
     private enum Ending { CANCELLED, TIMED_OUT, SHUTDOWN }
 
+    /** Job slots; adopted jobs take one even beyond the limit (it may have been lowered since they started). */
+    private static final class Slots extends Semaphore {
+        Slots(int permits) {
+            super(permits);
+        }
+
+        void acquireEvenIfNone() {
+            if (!tryAcquire()) {
+                reducePermits(1);
+            }
+        }
+    }
+
+    /**
+     * An OS lock on the job dir's {@code owner.lock}: held by the instance that watches the job, dropped by the OS
+     * when that instance dies however it dies, so a free lock on a started job means nobody watches it.
+     */
+    private record OwnerLock(FileChannel channel) {
+        static Optional<OwnerLock> tryTake(Path jobDir) throws IOException {
+            FileChannel channel = FileChannel.open(jobDir.resolve(OWNER_LOCK), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            try {
+                if (channel.tryLock() != null) {
+                    return Optional.of(new OwnerLock(channel));
+                }
+            } catch (OverlappingFileLockException heldInThisJvm) {
+                // another backend in this JVM watches it (tests run several)
+            }
+            channel.close();
+            return Optional.empty();
+        }
+
+        void release() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.warn("could not release {}", OWNER_LOCK, e);
+            }
+        }
+    }
+
     private static final class RunningJob {
         final JobId jobId;
         final String tenant;
         final String entity;
+        final long timeoutMillis;
         final Path jobDir;
-        final Process process;
+        /** Null only for a job found already ended, which is never tracked. */
+        final ProcessHandle process;
+        /** The Process when we started it; null when adopted (not our child: no exit code). */
+        final Process child;
+        final CompletableFuture<?> exit;
+        final OwnerLock lock;
         final AtomicReference<Ending> ending = new AtomicReference<>();
         volatile ScheduledFuture<?> deadline;
 
-        RunningJob(JobId jobId, String tenant, String entity, Path jobDir, Process process) {
+        RunningJob(JobId jobId, String tenant, String entity, long timeoutMillis, Path jobDir, ProcessHandle process,
+                   Process child, OwnerLock lock) {
             this.jobId = jobId;
             this.tenant = tenant;
             this.entity = entity;
+            this.timeoutMillis = timeoutMillis;
             this.jobDir = jobDir;
             this.process = process;
+            this.child = child;
+            this.lock = lock;
+            // A child's onExit comes from waitpid, so its exit value is set; a non-child's is polled.
+            this.exit = child != null ? child.onExit() : process != null ? process.onExit()
+                    : CompletableFuture.completedFuture(null);
         }
 
         /** True for the first reason the job ends for; later ones change nothing. */

@@ -32,10 +32,15 @@ class LocalProcessBackendTest {
 
     private final List<ObservedFailure> reports = new CopyOnWriteArrayList<>();
     private final List<LocalProcessBackend> backends = new ArrayList<>();
+    private final List<JobLaunch> startedByKilledLaunches = new ArrayList<>();
 
     @AfterEach
-    void stopAllJobs() {
+    void stopAllJobs() throws IOException {
         backends.forEach(LocalProcessBackend::close);
+        // A job no backend adopted (a failed test) would outlive the test run.
+        for (JobLaunch launch : startedByKilledLaunches) {
+            jobProcess(launch).ifPresent(ProcessHandle::destroyForcibly);
+        }
     }
 
     private LocalProcessBackend backend(String classpath, int maxJobs) {
@@ -61,6 +66,39 @@ class LocalProcessBackendTest {
 
     private String log(JobLaunch launch) throws IOException {
         return Files.readString(jobDir(launch).resolve("job.log"));
+    }
+
+    private java.util.Optional<ProcessHandle> jobProcess(JobLaunch launch) throws IOException {
+        Path pid = jobDir(launch).resolve(LocalProcessBackend.PID_FILE);
+        if (!Files.exists(pid)) {
+            return java.util.Optional.empty();
+        }
+        return ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).filter(ProcessHandle::isAlive)
+                .filter(process -> process.info().commandLine().orElse("").contains(launch.jobId().value()));
+    }
+
+    /**
+     * A launch in another JVM starts the job and is then killed with SIGKILL, as a crashed launch is: the job runs
+     * on and nobody watches it.
+     */
+    private JobLaunch startedByALaunchThatWasKilled(String behaviour, Duration timeout) throws Exception {
+        JobLaunch launch = TestJobs.scripted(behaviour, timeout);
+        startedByKilledLaunches.add(launch);
+        Process earlier = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), EarlierLaunch.class.getName(), workDir.toString(),
+                launch.arguments().processId(), behaviour, Long.toString(timeout.toMillis()))
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("earlier-launch-" + launch.jobId().value() + ".log").toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(jobDir(launch).resolve("job.log"))
+                    && log(launch).contains("started"));
+        } finally {
+            earlier.destroyForcibly();
+            earlier.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(jobProcess(launch)).as("the job outlives the launch that started it").isPresent();
+        return launch;
     }
 
     @Test
@@ -237,5 +275,87 @@ class LocalProcessBackendTest {
         assertThat(outcome.stopped()).containsExactly(launch.jobId());
         awaitEnd(launch);
         assertThat(reports).isEmpty();
+    }
+
+    @Test
+    void adoptedJobThatCrashesIsReportedRetryableWithUnknownExitCodeAndLogTail() throws Exception {
+        JobLaunch launch = startedByALaunchThatWasKilled("crash-when-told", LONG);
+        LocalProcessBackend restarted = backend();
+        assertThat(restarted.runningJobs()).isOne();
+
+        Files.writeString(jobDir(launch).resolve("crash-now"), "");
+
+        awaitEnd(launch);
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.jobId()).isEqualTo(launch.jobId());
+            assertThat(failure.partitionKey()).isEqualTo("acme/orders");
+            assertThat(failure.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+            assertThat(failure.errorClass().retryable()).isTrue();
+            assertThat(failure.message()).contains("ended while launch was restarting; exit code unknown",
+                    "boom: the input could not be read");
+        });
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("unknown");
+        assertThat(restarted.runningJobs()).isZero();
+    }
+
+    @Test
+    void adoptedJobPastItsDeadlineIsKilledAndReportedDeadlineExceeded() throws Exception {
+        JobLaunch launch = startedByALaunchThatWasKilled("sleep", LONG);
+        // Its deadline passes while no launch runs.
+        Path jobFile = jobDir(launch).resolve(LocalProcessBackend.JOB_FILE);
+        java.util.Properties recorded = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(jobFile)) {
+            recorded.load(reader);
+        }
+        recorded.setProperty("deadline", Long.toString(Instant.now().minusSeconds(1).toEpochMilli()));
+        try (var writer = Files.newBufferedWriter(jobFile)) {
+            recorded.store(writer, null);
+        }
+        ProcessHandle job = jobProcess(launch).orElseThrow();
+
+        backend();
+
+        awaitEnd(launch);
+        assertThat(job.isAlive()).isFalse();
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.errorClass()).isEqualTo(ErrorClass.DEADLINE_EXCEEDED);
+            assertThat(failure.message()).contains("timeout of " + LONG.toMillis() + " ms");
+        });
+    }
+
+    @Test
+    void jobThatEndedWhileNoLaunchRanIsReportedExactlyOnce() throws Exception {
+        JobLaunch launch = startedByALaunchThatWasKilled("sleep", LONG);
+        ProcessHandle job = jobProcess(launch).orElseThrow();
+        job.destroyForcibly();
+        job.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        LocalProcessBackend restarted = backend();
+
+        assertThat(restarted.runningJobs()).isZero();
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("unknown");
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+            assertThat(failure.message()).contains("exit code unknown", "started " + launch.jobId().value());
+        });
+
+        backend();
+        assertThat(reports).hasSize(1);
+    }
+
+    @Test
+    void adoptedJobTakesASlotAndOnceCancelledIsNotReported() throws Exception {
+        JobLaunch launch = startedByALaunchThatWasKilled("sleep", LONG);
+        LocalProcessBackend restarted = backend(System.getProperty("java.class.path"), 1);
+        assertThat(restarted.launch(TestJobs.scripted("print", LONG))).isInstanceOf(LaunchOutcome.AtCapacity.class);
+
+        assertThat(restarted.cancelProcess(launch.arguments().processId()).stopped()).containsExactly(launch.jobId());
+
+        awaitEnd(launch);
+        assertThat(jobProcess(launch)).isEmpty();
+        assertThat(reports).isEmpty();
+        JobLaunch next = TestJobs.scripted("print", LONG);
+        assertThat(restarted.launch(next)).isInstanceOf(LaunchOutcome.Launched.class);
+        awaitEnd(next);
     }
 }
