@@ -43,6 +43,14 @@ import java.util.UUID;
 public class JobDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(JobDispatcher.class);
 
+    /**
+     * The tenant's steps holding a slot. Its predicate matches the partial index steps_active (V2), so it reads
+     * the few steps holding a slot anywhere and joins their processes, not the tenant's whole history.
+     */
+    static final String SLOT_COUNT_SQL = """
+            SELECT count(*) FROM steps s JOIN processes p ON p.id = s.process_id
+            WHERE p.tenant_id = ? AND s.state IN ('LAUNCHING', 'RUNNING')""";
+
     private final Database database;
     private final OutboxRelay relay;
     private final ActionCatalog catalog;
@@ -59,13 +67,14 @@ public class JobDispatcher {
     }
 
     /**
-     * Queues the first step of a newly accepted process (once: a repeated process.accepted finds it QUEUED),
-     * then dispatches for its tenant.
+     * Queues the first step of a newly accepted process (once: a repeated process.accepted finds it QUEUED) and
+     * dispatches for its tenant, in one transaction: a tenant at its limit (the usual case for a busy tenant, whose
+     * processes just queue) costs one lookup, two updates and the slot count, and no look at its queue.
      *
      * @return false when the process is unknown (not yet visible: the caller retries)
      */
     public boolean queueAccepted(UUID processId) {
-        String tenant = database.inTransaction(connection -> {
+        int started = database.inTransaction(connection -> {
             ProcessState state;
             String tenantId;
             try (PreparedStatement select = connection.prepareStatement(
@@ -73,12 +82,13 @@ public class JobDispatcher {
                 select.setObject(1, processId);
                 try (ResultSet row = select.executeQuery()) {
                     if (!row.next()) {
-                        return null;
+                        return -1;
                     }
                     tenantId = row.getString(1);
                     state = ProcessState.valueOf(row.getString(2));
                 }
             }
+            boolean queued = false;
             if (state == ProcessState.ACCEPTED) {
                 Instant now = Instant.now();
                 try (PreparedStatement step = connection.prepareStatement(
@@ -87,7 +97,7 @@ public class JobDispatcher {
                     step.setTimestamp(2, Timestamp.from(now));
                     step.setObject(3, processId);
                     step.setString(4, StepState.PENDING.name());
-                    step.executeUpdate();
+                    queued = step.executeUpdate() == 1;
                 }
                 try (PreparedStatement process = connection.prepareStatement(
                         "UPDATE processes SET state = ?, updated_at = ? WHERE id = ?")) {
@@ -97,12 +107,18 @@ public class JobDispatcher {
                     process.executeUpdate();
                 }
             }
-            return tenantId;
+            // Lock order process row -> tenant row. No other path locks a process row while it holds the tenant
+            // row (dispatching locks the tenant, then steps with SKIP LOCKED), so this cannot deadlock.
+            int startedNow = dispatchLocked(connection, tenantId);
+            if (queued && startedNow == 0) {
+                meters.counter("snapflow.jobs.held_back", "tenant", tenantId).increment();
+            }
+            return startedNow;
         });
-        if (tenant == null) {
+        if (started < 0) {
             return false;
         }
-        dispatch(tenant);
+        published(started);
         return true;
     }
 
@@ -125,63 +141,74 @@ public class JobDispatcher {
 
     /** Starts as many of the tenant's queued steps as its free slots allow; returns how many. */
     public int dispatch(String tenant) {
-        int started = database.inTransaction(connection -> {
-            int limit;
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT max_concurrent_jobs FROM tenants WHERE id = ? FOR UPDATE")) {
-                select.setString(1, tenant);
-                try (ResultSet row = select.executeQuery()) {
-                    if (!row.next()) {
-                        return 0;
-                    }
-                    Integer own = (Integer) row.getObject(1);
-                    limit = own != null ? own : config.defaultTenantConcurrency();
-                }
-            }
-            int running;
-            try (PreparedStatement count = connection.prepareStatement("""
-                    SELECT count(*) FROM steps s JOIN processes p ON p.id = s.process_id
-                    WHERE p.tenant_id = ? AND s.state IN ('LAUNCHING', 'RUNNING')""")) {
-                count.setString(1, tenant);
-                try (ResultSet row = count.executeQuery()) {
-                    row.next();
-                    running = row.getInt(1);
-                }
-            }
-            List<ReadyStep> ready = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT s.process_id, s.step_no, s.action, s.params::text AS params, s.current_attempt,
-                           s.input_manifest, p.entity, p.data_version
-                    FROM steps s JOIN processes p ON p.id = s.process_id
-                    WHERE p.tenant_id = ? AND s.state = 'QUEUED' AND (s.not_before IS NULL OR s.not_before <= now())
-                    ORDER BY s.queued_at, s.process_id, s.step_no
-                    FOR UPDATE OF s SKIP LOCKED""")) {
-                select.setString(1, tenant);
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        ready.add(new ReadyStep((UUID) row.getObject("process_id"), row.getInt("step_no"),
-                                row.getString("action"), row.getString("params"), row.getInt("current_attempt"),
-                                row.getString("input_manifest"), row.getString("entity"), row.getString("data_version")));
-                    }
-                }
-            }
-            int free = Math.max(0, limit - running);
-            int toStart = Math.min(free, ready.size());
-            if (ready.size() > toStart) {
-                meters.counter("snapflow.jobs.held_back", "tenant", tenant).increment(ready.size() - toStart);
-                LOG.debug("tenant {} at its limit of {} running jobs: holding back {} step(s)", tenant, limit,
-                        ready.size() - toStart);
-            }
-            for (ReadyStep step : ready.subList(0, toStart)) {
-                start(connection, tenant, step);
-            }
-            return toStart;
-        });
+        int started = database.inTransaction(connection -> dispatchLocked(connection, tenant));
+        published(started);
+        return started;
+    }
+
+    /** After the commit of {@code started} job starts: count them and publish their job messages now. */
+    private void published(int started) {
         if (started > 0) {
             meters.counter("snapflow.jobs.requested").increment(started);
             relay.flushQuietly();
         }
-        return started;
+    }
+
+    /**
+     * Within the caller's transaction: locks the tenant row (so concurrent dispatches never exceed its limit),
+     * counts its slots in use and starts its oldest ready steps, at most as many as are free. A tenant at its limit
+     * stops after the count: its queue is not read, let alone locked (reading and locking all of a busy tenant's
+     * queued rows on every event made each event cost as much as the queue was long). The job messages are
+     * published after commit ({@link #published}).
+     */
+    private int dispatchLocked(Connection connection, String tenant) throws SQLException {
+        int limit;
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT max_concurrent_jobs FROM tenants WHERE id = ? FOR UPDATE")) {
+            select.setString(1, tenant);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return 0;
+                }
+                Integer own = (Integer) row.getObject(1);
+                limit = own != null ? own : config.defaultTenantConcurrency();
+            }
+        }
+        int running;
+        try (PreparedStatement count = connection.prepareStatement(SLOT_COUNT_SQL)) {
+            count.setString(1, tenant);
+            try (ResultSet row = count.executeQuery()) {
+                row.next();
+                running = row.getInt(1);
+            }
+        }
+        int free = limit - running;
+        if (free <= 0) {
+            return 0;
+        }
+        List<ReadyStep> ready = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT s.process_id, s.step_no, s.action, s.params::text AS params, s.current_attempt,
+                       s.input_manifest, p.entity, p.data_version
+                FROM steps s JOIN processes p ON p.id = s.process_id
+                WHERE p.tenant_id = ? AND s.state = 'QUEUED' AND (s.not_before IS NULL OR s.not_before <= now())
+                ORDER BY s.queued_at, s.process_id, s.step_no
+                LIMIT ?
+                FOR UPDATE OF s SKIP LOCKED""")) {
+            select.setString(1, tenant);
+            select.setInt(2, free);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    ready.add(new ReadyStep((UUID) row.getObject("process_id"), row.getInt("step_no"),
+                            row.getString("action"), row.getString("params"), row.getInt("current_attempt"),
+                            row.getString("input_manifest"), row.getString("entity"), row.getString("data_version")));
+                }
+            }
+        }
+        for (ReadyStep step : ready) {
+            start(connection, tenant, step);
+        }
+        return ready.size();
     }
 
     private void start(Connection connection, String tenant, ReadyStep step) throws SQLException {

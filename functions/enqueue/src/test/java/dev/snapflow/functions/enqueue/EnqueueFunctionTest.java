@@ -154,6 +154,100 @@ class EnqueueFunctionTest {
     }
 
     @Test
+    void tenantAtItsLimitQueuesEveryAcceptedProcessOnceAndStartsTheOldestWhenASlotFrees() throws Exception {
+        String tenant = tenant(2);
+        List<CloudEvent> accepted = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            accepted.add(acceptedProcess(tenant));
+        }
+
+        for (CloudEvent event : accepted) {
+            assertThat(post(event).statusCode()).isEqualTo(202);
+        }
+        // redelivered while held back: nothing is queued or started twice
+        for (CloudEvent event : accepted) {
+            assertThat(post(event).statusCode()).isEqualTo(202);
+        }
+
+        assertThat(stepStates(accepted)).containsExactly("LAUNCHING", "LAUNCHING", "QUEUED", "QUEUED", "QUEUED", "QUEUED");
+        assertThat(attemptsOf(accepted)).containsExactly(1L, 1L, 0L, 0L, 0L, 0L);
+
+        complete(tenant, UUID.fromString(accepted.get(1).getSubject()));
+
+        // one slot free: the oldest waiting process (the third accepted) takes it, not a later one
+        assertThat(stepStates(accepted)).containsExactly("LAUNCHING", "SUCCEEDED", "LAUNCHING", "QUEUED", "QUEUED", "QUEUED");
+        assertThat(attemptsOf(accepted)).containsExactly(1L, 1L, 1L, 0L, 0L, 0L);
+    }
+
+    @Test
+    void anotherTenantsProcessStartsAtOnceWhileABusyTenantHasManyQueued() throws Exception {
+        String busy = tenant(1);
+        for (int i = 0; i < 30; i++) {
+            post(acceptedProcess(busy));
+        }
+        assertThat(count("SELECT count(*) FROM steps s JOIN processes p ON p.id = s.process_id "
+                + "WHERE p.tenant_id = ? AND s.state = 'QUEUED'", busy)).isEqualTo(29);
+        String other = tenant(null);
+        CloudEvent accepted = acceptedProcess(other);
+
+        assertThat(post(accepted).statusCode()).isEqualTo(202);
+
+        assertThat(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1",
+                UUID.fromString(accepted.getSubject()))).isEqualTo("LAUNCHING");
+        assertThat(count("SELECT count(*) FROM attempts WHERE process_id = ?", UUID.fromString(accepted.getSubject())))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void slotCountCanReadOnlyTheStepsHoldingASlot() throws Exception {
+        // The dispatcher's count, as it runs on every event: the partial index steps_active must match its
+        // predicate, or a busy tenant's count walks its whole history again. Sequential scans off so the plan
+        // shows whether the index can serve the query, whatever the table statistics of this test database.
+        try (Connection connection = stack.database().openConnection()) {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("SET enable_seqscan = off");
+            }
+            StringBuilder plan = new StringBuilder();
+            try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + JobDispatcher.SLOT_COUNT_SQL)) {
+                explain.setString(1, tenant(1));
+                try (ResultSet row = explain.executeQuery()) {
+                    while (row.next()) {
+                        plan.append(row.getString(1)).append('\n');
+                    }
+                }
+            }
+            assertThat(plan.toString()).contains("steps_active");
+        }
+    }
+
+    /** As callback records a succeeded step 1 and announces it. */
+    private void complete(String tenant, UUID processId) throws Exception {
+        JobId job = JobId.of(processId.toString(), 1, 1);
+        sql("UPDATE attempts SET state = 'SUCCEEDED' WHERE job_id = ?", job.value());
+        sql("UPDATE steps SET state = 'SUCCEEDED' WHERE process_id = ? AND step_no = 1", processId);
+        CloudEvent completed = Events.newEvent(new StepCompleted(processId.toString(), tenant, "orders", 1, 1,
+                job.value(), "ingest", StepOutcome.SUCCEEDED, "s3://snapflow/out/_manifest.json", false, null,
+                Instant.now())).source(EventSources.CALLBACK).build();
+        assertThat(post(completed).statusCode()).isEqualTo(202);
+    }
+
+    private List<String> stepStates(List<CloudEvent> accepted) throws Exception {
+        List<String> states = new java.util.ArrayList<>();
+        for (CloudEvent event : accepted) {
+            states.add(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1", UUID.fromString(event.getSubject())));
+        }
+        return states;
+    }
+
+    private List<Long> attemptsOf(List<CloudEvent> accepted) throws Exception {
+        List<Long> attempts = new java.util.ArrayList<>();
+        for (CloudEvent event : accepted) {
+            attempts.add(count("SELECT count(*) FROM attempts WHERE process_id = ?", UUID.fromString(event.getSubject())));
+        }
+        return attempts;
+    }
+
+    @Test
     void acceptedEventOfAnUnknownProcessIsRejected() throws Exception {
         String tenant = tenant(null);
         CloudEvent accepted = acceptedProcess(tenant);
