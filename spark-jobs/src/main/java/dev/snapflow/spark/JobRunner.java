@@ -145,7 +145,8 @@ public final class JobRunner {
         action.checkAgainstInput(params, input);
 
         reporter.running(new JobStatusReport.Progress(0, 0, 0, 0));
-        SparkSession spark = sparkRuntime.start(commandLine.s3(), "snapflow-" + action.name() + "-" + args.jobId());
+        SparkSession spark = sparkRuntime.start(commandLine.s3(), "snapflow-" + action.name() + "-" + args.jobId(),
+                inputUri.bucket());
         ActionResult result;
         try (ProgressListener progress = new ProgressListener(reporter, PROGRESS_PERIOD_MILLIS)) {
             spark.sparkContext().addSparkListener(progress);

@@ -97,7 +97,8 @@ public record S3Settings(URI endpoint, String region, String accessKey, String s
         // Fail over to a retry of the step instead of hanging a pod on a dead endpoint.
         conf.put("fs.s3a.attempts.maximum", "3");
         conf.put("fs.s3a.retry.limit", "3");
-        conf.put("fs.s3a.connection.establish.timeout", "5s");
+        // Hadoop's floor: it raises anything lower to 15 s, with a warning in every job's log.
+        conf.put("fs.s3a.connection.establish.timeout", "15s");
         return conf;
     }
 

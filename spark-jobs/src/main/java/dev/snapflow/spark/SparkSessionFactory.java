@@ -1,7 +1,14 @@
 package dev.snapflow.spark;
 
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The job's Spark session: whatever spark-submit or {@code -Dspark.*} properties set (master, resources),
@@ -34,8 +41,30 @@ public final class SparkSessionFactory implements SparkRuntime {
     }
 
     @Override
-    public SparkSession start(S3Settings s3, String appName) {
-        return SparkSession.builder().config(configure(new SparkConf(), s3, appName)).getOrCreate();
+    public SparkSession start(S3Settings s3, String appName, String bucket) {
+        SparkConf conf = configure(new SparkConf(), s3, appName);
+        // The first s3a FileSystem costs seconds (hadoop-aws and AWS SDK classes, the SDK clients, thread pools) and
+        // Spark creates it only when the action first reads, after its own start (SparkContext, then the SQL
+        // session state). Created on another thread meanwhile, with the Hadoop configuration Spark derives from the
+        // same conf, it is the instance Hadoop's FileSystem cache (scheme, bucket, user) hands to Spark's first read.
+        CompletableFuture<Void> s3a = CompletableFuture.runAsync(() -> openFileSystem(conf, bucket));
+        SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+        try {
+            s3a.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // Not fatal here: the action's first read creates the FileSystem again and reports what fails then.
+        }
+        return session;
+    }
+
+    private static void openFileSystem(SparkConf conf, String bucket) {
+        try {
+            FileSystem.get(URI.create(SparkPaths.s3a(bucket, "")), SparkHadoopUtil.get().newConfiguration(conf));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

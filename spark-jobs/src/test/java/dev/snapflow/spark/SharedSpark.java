@@ -15,7 +15,7 @@ final class SharedSpark implements SparkRuntime {
     private SparkSession session;
 
     @Override
-    public synchronized SparkSession start(S3Settings s3, String appName) {
+    public synchronized SparkSession start(S3Settings s3, String appName, String bucket) {
         starts.incrementAndGet();
         if (session == null) {
             SparkConf conf = new SparkConf()

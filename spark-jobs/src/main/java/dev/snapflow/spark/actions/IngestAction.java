@@ -76,7 +76,8 @@ public final class IngestAction implements JobAction {
                         .option("escape", csv.path("escape").asText("\""))
                         .option("encoding", csv.path("encoding").asText("UTF-8"))
                         .option("mode", failOnMalformed ? "FAILFAST" : "PERMISSIVE");
-                data = (declared == null ? reader : reader.schema(declared)).load(context.inputPaths());
+                StructType schema = declared != null ? declared : csvHeader(context, reader, csv.path("encoding").asText("UTF-8"));
+                data = (schema == null ? reader : reader.schema(schema)).load(context.inputPaths());
             }
             case "jsonl" -> {
                 reader = reader.format("json").option("mode", failOnMalformed ? "FAILFAST" : "PERMISSIVE");
@@ -110,6 +111,54 @@ public final class IngestAction implements JobAction {
         WrittenOutput written = context.writer().write(bronze, context.output());
         Long knownRowsIn = context.input().rowCount();
         return new ActionResult(written, null, knownRowsIn != null ? knownRowsIn : written.rows(), List.of(), Map.of());
+    }
+
+    /** Bytes read at most for the header line; a longer line leaves the header to Spark's own inference. */
+    private static final int HEADER_READ_LIMIT = 1 << 20;
+
+    /**
+     * The CSV's columns (all strings, named as Spark's header inference names them) without the Spark job that
+     * inference runs (a text scan of the input for its first line: a job, its planning and code generation, seconds
+     * of a small input's run): the first non-blank line of the first file, read here, parsed by Spark's CSV reader
+     * with the same options over a one-line local Dataset. As Hadoop's line reader does for Spark, a UTF-8 byte order
+     * mark and the {@code \r} of {@code \r\n} are dropped. Null (Spark infers) when that line cannot be read this way,
+     * e.g. in an encoding where a byte 10 need not be a line break (UTF-16).
+     */
+    private static StructType csvHeader(ActionContext context, DataFrameReader reader, String encoding) {
+        java.nio.charset.Charset charset;
+        try {
+            charset = java.nio.charset.Charset.forName(encoding);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!charset.equals(java.nio.charset.StandardCharsets.UTF_8) && charset.newEncoder().maxBytesPerChar() != 1) {
+            return null;
+        }
+        String first = context.inputPaths()[0];
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(first);
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try (java.io.InputStream in = new java.io.BufferedInputStream(
+                path.getFileSystem(context.spark().sparkContext().hadoopConfiguration()).open(path), 64 * 1024)) {
+            for (int b = in.read(); b >= 0 && line.size() <= HEADER_READ_LIMIT; b = in.read()) {
+                if (b != '\n') {
+                    line.write(b);
+                } else if (!line.toString(charset).isBlank()) {
+                    break;
+                } else {
+                    line.reset();
+                }
+            }
+            String header = line.toString(charset);
+            if (line.size() > HEADER_READ_LIMIT || header.isBlank()) {
+                return null;
+            }
+            header = header.startsWith("\uFEFF") ? header.substring(1) : header;
+            header = header.endsWith("\r") ? header.substring(0, header.length() - 1) : header;
+            Dataset<String> lines = context.spark().createDataset(List.of(header), org.apache.spark.sql.Encoders.STRING());
+            return reader.csv(lines).schema();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // Spark's inference reads the input itself and reports what is wrong with it
+        }
     }
 
     private static StructType declaredSchema(JsonNode schema) {
