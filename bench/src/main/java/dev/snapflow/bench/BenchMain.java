@@ -36,9 +36,9 @@ public final class BenchMain {
     }
 
     record Options(Path root, boolean quick, boolean profile, Set<String> only, List<Long> sparkRowsOverride,
-                   String commandLine) {
+                   SparkOptions spark, String commandLine) {
         static final String USAGE = "usage: bench/run [--quick|--full] [--profile] [--only " + String.join(",", BENCHMARKS)
-                + "] [--spark-rows 1000000,10000000]";
+                + "] [--spark-rows 1000000,10000000] " + SparkOptions.USAGE;
 
         static Options parse(String[] args) {
             Path root = Path.of(".");
@@ -46,6 +46,7 @@ public final class BenchMain {
             boolean profile = false;
             Set<String> only = new LinkedHashSet<>(BENCHMARKS);
             List<Long> sparkRows = List.of();
+            SparkOptions spark = SparkOptions.DEFAULT;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
@@ -71,10 +72,18 @@ public final class BenchMain {
                         sparkRows = java.util.Arrays.stream(args[++i].split(",")).map(r -> Long.parseLong(r.strip().replace("_", "")))
                                 .toList();
                     }
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
+                    default -> {
+                        if (!SparkOptions.handles(args[i])) {
+                            throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
+                        }
+                        if (SparkOptions.takesValue(args[i]) && i + 1 >= args.length) {
+                            throw new IllegalArgumentException(args[i] + " needs a value; " + USAGE);
+                        }
+                        spark = spark.with(args[i], SparkOptions.takesValue(args[i]) ? args[++i] : null);
+                    }
                 }
             }
-            return new Options(root.toAbsolutePath().normalize(), quick, profile, Set.copyOf(only), sparkRows,
+            return new Options(root.toAbsolutePath().normalize(), quick, profile, Set.copyOf(only), sparkRows, spark,
                     System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")));
         }
 
@@ -84,7 +93,7 @@ public final class BenchMain {
 
         /** Every benchmark at its mode's sizes: only such a run adds a history row. */
         boolean all() {
-            return only.size() == BENCHMARKS.size() && sparkRowsOverride.isEmpty();
+            return only.size() == BENCHMARKS.size() && sparkRowsOverride.isEmpty() && spark.equals(SparkOptions.DEFAULT);
         }
 
         /** Input sizes of the Spark benchmark. */
@@ -375,7 +384,7 @@ public final class BenchMain {
     private static String sparkSection(Options options, BenchEnvironment environment, Path resultsDir, String stamp,
                                        List<String> verdicts, SparkResults results) {
         StringBuilder out = new StringBuilder("## 4. Spark actions next to DuckDB\n\n");
-        SparkActionsBenchmark benchmark = new SparkActionsBenchmark(environment, options.root());
+        SparkActionsBenchmark benchmark = new SparkActionsBenchmark(environment, options.root(), options.spark());
         String failure = null;
         try {
             benchmark.setUp();
@@ -392,8 +401,13 @@ public final class BenchMain {
         out.append("The real job (`spark-jobs/target/spark-jobs-*.jar`, shaded, copied into the run's work directory at ")
                 .append("the start so that a rebuild meanwhile cannot break it, followed by `spark-classpath.txt`) as ")
                 .append("production's local backend runs it: one child JVM per step, its command line from spark-jobs' ")
-                .append("`LocalJobCommand` (driver heap ").append(SparkActionsBenchmark.DRIVER_HEAP).append(", Spark local mode ")
-                .append("on this machine's cores), reading and writing S3Proxy over s3a, its status reports POSTed to a ")
+                .append("`LocalJobCommand`, each action with the heap and Spark local mode the launcher's local backend gives ")
+                .append("its profile in the shipped action catalog (driver + executors' memory, executors' task slots up to ")
+                .append("this machine's cores: ").append(benchmark.profiles() == null ? "–" : benchmark.profiles().values().stream()
+                        .map(LocalJobProfile::describe).collect(java.util.stream.Collectors.joining("; ")))
+                .append(")").append(options.spark().jvmOptions().isEmpty() ? "" : ", plus `" + String.join(" ",
+                        options.spark().jvmOptions()) + "`")
+                .append(", reading and writing S3Proxy over s3a, its status reports POSTed to a ")
                 .append("receiver in the benchmark JVM. No control plane runs meanwhile. Params: the job's examples ")
                 .append("(`spark-jobs/src/main/resources/params/examples/<action>.orders.json`). Input: generated orders ")
                 .append("(`OrdersSpec.ofRows(2026, rows)`: one CSV file per started million rows, at least 4, dirt included) ")
@@ -416,20 +430,22 @@ public final class BenchMain {
             SparkActionsBenchmark.Overhead o = results.overhead;
             out.append("### Fixed overhead\n\n")
                     .append(new MarkdownTable("ingest of 10 rows (new snapshot each)", "runs", "start → first RUNNING report (ms, median)",
-                            "start → exit (ms, median)", "cached repeat (output exists, no Spark): start → exit (ms)")
+                            "start → exit (ms, median)", "SUCCEEDED report → exit (ms, median)", "job JVM CPU s (median)",
+                            "cached repeat (output exists, no Spark): start → exit (ms)")
                             .row("`" + String.join(" ", abbreviated(benchmark)) + "`", o.firstRunningMillis().size(),
-                                    Median.of(o.firstRunningMillis()), Median.of(o.exitMillis()), o.cachedExitMillis())
+                                    Median.of(o.firstRunningMillis()), Median.of(o.exitMillis()),
+                                    Median.of(o.succeededToExitMillis()), Median.of(o.cpuSeconds()), o.cachedExitMillis())
                             .render()).append('\n');
         }
         MarkdownTable table = new MarkdownTable("rows", "action", "Spark rows in", "Spark rows out", "Spark job ms",
-                "Spark process ms", "Spark → first RUNNING ms", "Spark rows/s (job)", "Spark rows/s (process)", "DuckDB rows in", "DuckDB rows out",
+                "Spark process ms", "Spark → first RUNNING ms", "Spark CPU s", "Spark rows/s (job)", "Spark rows/s (process)", "DuckDB rows in", "DuckDB rows out",
                 "DuckDB ms", "DuckDB rows/s", "DuckDB ÷ Spark");
         List<SparkActionsBenchmark.Comparison> all = new ArrayList<>();
         for (SparkActionsBenchmark.Size size : results.sizes) {
             for (SparkActionsBenchmark.Comparison c : size.comparisons()) {
                 all.add(c);
                 table.row(Charts.rowsLabel(c.rows()), c.action(), c.spark().rowsIn(), c.spark().rowsOut(), c.spark().jobMillis(),
-                        c.spark().processMillis(), c.spark().firstRunningMillis(), c.sparkRowsPerSecond(), c.sparkProcessRowsPerSecond(), c.duck().rowsIn(),
+                        c.spark().processMillis(), c.spark().firstRunningMillis(), c.spark().cpuSeconds(), c.sparkRowsPerSecond(), c.sparkProcessRowsPerSecond(), c.duck().rowsIn(),
                         c.duck().rowsOut(), c.duck().millis(), c.duckRowsPerSecond(),
                         String.format(Locale.ROOT, "%.2f×", c.duckOverSpark()));
             }
@@ -440,6 +456,7 @@ public final class BenchMain {
             results.sizes.forEach(size -> inputs.row(Charts.rowsLabel(size.rows()), size.files(),
                     String.format(Locale.ROOT, "%.0f", size.csvBytes() / 1048576.0), size.publishSeconds()));
             out.append(inputs.render()).append('\n');
+            out.append(SparkActionsBenchmark.stagesSection(results.sizes, options.spark()));
             out.append("Rows in differ between the two on clean/aggregate only if they disagree on the input; rows out ")
                     .append("differ where the computations differ (Spark's clean also drops rows its rules reject).\n\n");
             try {
@@ -473,7 +490,9 @@ public final class BenchMain {
         if (benchmark.command() == null) {
             return List.of("(not built)");
         }
-        return List.of("java", "-Xmx" + SparkActionsBenchmark.DRIVER_HEAP, "{LocalJobCommand.JVM_OPTIONS}", "-cp",
+        return List.of("java", "-Xmx" + benchmark.profiles().get("ingest").heapMb() + "m", "{LocalJobCommand.JVM_OPTIONS}",
+                String.join(" ", benchmark.profiles().get("ingest").backendProperties(Path.of("<tmp>"))),
+                String.join(" ", benchmark.options().jvmOptions()), "-cp",
                 "bench/work/<run>/spark/" + benchmark.command().jobJar().getFileName() + ":{spark-classpath.txt}",
                 "dev.snapflow.spark.SnapflowJob", "--tenant", "...", "--action", "ingest", "...");
     }

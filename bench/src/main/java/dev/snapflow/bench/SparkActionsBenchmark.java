@@ -52,17 +52,44 @@ import java.util.stream.Stream;
  * Spark reads and writes S3Proxy over s3a (as in production); DuckDB reads local copies of the same objects
  * (downloaded first, not timed: no httpfs extension offline) and writes to local disk. No control plane runs
  * meanwhile, so the job has the cores to itself.
+ *
+ * <p>Each job JVM gets what the local backend gives that action's profile in the shipped catalog
+ * ({@link LocalJobProfile}: heap = driver + executors' memory, {@code local[task slots]}), then the
+ * {@link SparkOptions} of the run. Besides the timings, each Spark step records the job JVM's CPU seconds
+ * ({@code /usr/bin/time}, which compare better than wall time on a shared machine) and Spark's own stage times from its
+ * log (where a step's time goes).
  */
 public final class SparkActionsBenchmark {
     public static final String TENANT = "benchspark";
     public static final List<String> ACTIONS = List.of("ingest", "clean", "aggregate", "compact");
-    /** The driver's heap, as spark-jobs' own benchmark used: 10M rows of clean fit with room to spare. */
-    public static final String DRIVER_HEAP = "6g";
     private static final String TOKEN = "bench-callback-token-0123456789abcdef";
 
-    /** One Spark step: rows from the job's own metrics, times from this JVM (process start → report or exit). */
+    /** Where {@code /usr/bin/time} writes the job JVM's CPU seconds (the last line of the job's log). */
+    static final String CPU_LINE = "snapflow-bench cpu ";
+    private static final java.util.regex.Pattern CPU = java.util.regex.Pattern.compile(
+            "^" + CPU_LINE + "user=([0-9.]+) sys=([0-9.]+)");
+    private static final java.util.regex.Pattern STAGE_FINISHED = java.util.regex.Pattern.compile(
+            "DAGScheduler: (\\w+ \\d+) \\((.*?)\\) finished in (\\d+) ms");
+    private static final java.util.regex.Pattern STAGE_TASKS = java.util.regex.Pattern.compile(
+            "DAGScheduler: Submitting (\\d+) missing tasks from (\\w+ \\d+) ");
+
+    /** One Spark stage as its log tells it: {@code ResultStage 3}, its call site, tasks, wall time. */
+    public record Stage(String stage, String callSite, int tasks, long millis) {
+    }
+
+    /**
+     * One Spark step: rows from the job's own metrics, times from this JVM (process start → report or exit; the
+     * SUCCEEDED report → exit is the job's shutdown), CPU seconds of the job JVM (user + system; NaN without
+     * {@code /usr/bin/time}) and its stages.
+     */
     public record SparkRun(String action, long rowsIn, long rowsOut, long jobMillis, long processMillis,
-                           long firstRunningMillis, boolean cached, String outputManifest) {
+                           long firstRunningMillis, boolean cached, String outputManifest, long succeededToExitMillis,
+                           double cpuSeconds, List<Stage> stages) {
+        public SparkRun(String action, long rowsIn, long rowsOut, long jobMillis, long processMillis,
+                        long firstRunningMillis, boolean cached, String outputManifest) {
+            this(action, rowsIn, rowsOut, jobMillis, processMillis, firstRunningMillis, cached, outputManifest, -1,
+                    Double.NaN, List.of());
+        }
     }
 
     /** One DuckDB step: the time of its SQL (read, compute, write Parquet) in this JVM. */
@@ -91,12 +118,20 @@ public final class SparkActionsBenchmark {
         }
     }
 
-    /** Process start → first RUNNING report and → exit of tiny ingests, and a cached repeat (no Spark at all). */
-    public record Overhead(List<Double> firstRunningMillis, List<Double> exitMillis, double cachedExitMillis) {
+    /**
+     * Process start → first RUNNING report and → exit of tiny ingests, their CPU seconds, and a cached repeat (no
+     * Spark at all).
+     */
+    public record Overhead(List<Double> firstRunningMillis, List<Double> exitMillis, List<Double> succeededToExitMillis,
+                           List<Double> cpuSeconds, double cachedExitMillis) {
     }
 
-    /** One input size: how it was made and the comparisons on it. */
-    public record Size(long rows, int files, long csvBytes, double publishSeconds, List<Comparison> comparisons) {
+    /**
+     * One input size: how it was made, the comparisons on it, and the A/B rerun ({@link SparkOptions#again()},
+     * null without one).
+     */
+    public record Size(long rows, int files, long csvBytes, double publishSeconds, List<Comparison> comparisons,
+                       SparkRun again) {
     }
 
     static double rowsPerSecond(long rows, long millis) {
@@ -110,14 +145,17 @@ public final class SparkActionsBenchmark {
     private final BenchEnvironment environment;
     private final Path root;
     private final Path workDir;
+    private final SparkOptions options;
+    private Map<String, LocalJobProfile> profiles;
     private LocalJobCommand command;
     private JobReportReceiver reports;
     private Path logs;
 
-    public SparkActionsBenchmark(BenchEnvironment environment, Path root) {
+    public SparkActionsBenchmark(BenchEnvironment environment, Path root, SparkOptions options) {
         this.environment = environment;
         this.root = root;
         this.workDir = environment.workDir().resolve("spark");
+        this.options = options;
     }
 
     /** The job jar the build shades (never the {@code original-} one) beside {@code spark-classpath.txt}. */
@@ -133,6 +171,15 @@ public final class SparkActionsBenchmark {
         return command;
     }
 
+    /** Each action's local-backend profile (null before {@link #setUp()}). */
+    public Map<String, LocalJobProfile> profiles() {
+        return profiles;
+    }
+
+    public SparkOptions options() {
+        return options;
+    }
+
     public void setUp() throws Exception {
         Files.createDirectories(workDir);
         logs = Files.createDirectories(workDir.resolve("logs"));
@@ -140,8 +187,10 @@ public final class SparkActionsBenchmark {
         // child JVM reading a half-written jar fails with NoClassDefFoundError. Spark's jars (spark-classpath.txt) are
         // in the local Maven repository and do not change.
         Path jar = Files.copy(jobJar(root), workDir.resolve(jobJar(root).getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        // The heap is per action (profiles); this command's is replaced in runSpark.
         command = new LocalJobCommand(Path.of(ProcessHandle.current().info().command().orElseThrow()), jar,
-                LocalJobCommand.readClasspathFile(root.resolve("spark-jobs/target/spark-classpath.txt")), DRIVER_HEAP);
+                LocalJobCommand.readClasspathFile(root.resolve("spark-jobs/target/spark-classpath.txt")), "1g");
+        profiles = LocalJobProfile.fromCatalog(root, Runtime.getRuntime().availableProcessors());
         reports = new JobReportReceiver(TOKEN);
     }
 
@@ -155,17 +204,21 @@ public final class SparkActionsBenchmark {
     public Overhead fixedOverhead(int runs) throws Exception {
         List<Double> running = new ArrayList<>();
         List<Double> exit = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        List<Double> shutdown = new ArrayList<>();
         PublishedSnapshot raw = null;
         for (int i = 0; i < runs; i++) {
             raw = publish(newRef(), new OrdersSpec(1, 10, 1));
             SparkRun run = runSpark(raw.ref(), "ingest", example("ingest"), raw.manifestUri());
             running.add((double) run.firstRunningMillis());
             exit.add((double) run.processMillis());
-            System.err.printf("job fixed overhead: start → first RUNNING %d ms, → exit %d ms%n", run.firstRunningMillis(),
-                    run.processMillis());
+            cpu.add(run.cpuSeconds());
+            shutdown.add((double) run.succeededToExitMillis());
+            System.err.printf("job fixed overhead: start → first RUNNING %d ms, → exit %d ms (SUCCEEDED → exit %d ms), %.1f CPU s%n",
+                    run.firstRunningMillis(), run.processMillis(), run.succeededToExitMillis(), run.cpuSeconds());
         }
         SparkRun cached = runSpark(raw.ref(), "ingest", example("ingest"), raw.manifestUri());
-        return new Overhead(running, exit, cached.cached() ? cached.processMillis() : Double.NaN);
+        return new Overhead(running, exit, shutdown, cpu, cached.cached() ? cached.processMillis() : Double.NaN);
     }
 
     /** Generates {@code rows} orders, runs the refresh pipeline and compact with Spark, then the same with DuckDB. */
@@ -181,7 +234,9 @@ public final class SparkActionsBenchmark {
         SparkRun ingest = runSpark(ref, "ingest", example("ingest"), raw.manifestUri());
         SparkRun clean = runSpark(ref, "clean", example("clean"), output(ingest));
         SparkRun aggregate = runSpark(ref, "aggregate", example("aggregate"), output(clean));
-        SparkRun compact = runSpark(ref, "compact", example("compact"), output(ingest));
+        SparkRun compact = options.compact() ? runSpark(ref, "compact", example("compact"), output(ingest)) : null;
+        SparkRun again = options.again() == null ? null : again(ref, options.again(),
+                output(options.again().equals("clean") ? ingest : clean));
 
         Path dir = Files.createDirectories(workDir.resolve(Long.toString(rows)));
         List<Path> rawFiles = download(raw.manifest(), dir.resolve("raw"));
@@ -191,20 +246,91 @@ public final class SparkActionsBenchmark {
         comparisons.add(new Comparison(rows, "ingest", ingest, duckIngest(rawFiles, dir.resolve("duck-bronze"))));
         comparisons.add(new Comparison(rows, "clean", clean, duckClean(bronzeFiles, dir.resolve("duck-silver"))));
         comparisons.add(new Comparison(rows, "aggregate", aggregate, duckAggregate(silverFiles, dir.resolve("duck-gold"))));
-        comparisons.add(new Comparison(rows, "compact", compact, duckCompact(bronzeFiles, dir.resolve("duck-compact"),
-                compactTargetBytes())));
+        if (compact != null) {
+            comparisons.add(new Comparison(rows, "compact", compact, duckCompact(bronzeFiles, dir.resolve("duck-compact"),
+                    compactTargetBytes())));
+        }
         for (Comparison c : comparisons) {
             System.err.printf("spark %s %,d rows: Spark %,.0f rows/s (job %d ms, process %d ms), DuckDB %,.0f rows/s (%d ms): %.1f×%n",
                     c.action(), c.spark().rowsIn(), c.sparkRowsPerSecond(), c.spark().jobMillis(), c.spark().processMillis(),
                     c.duckRowsPerSecond(), c.duck().millis(), c.duckOverSpark());
         }
         deleteRecursively(dir);
-        return new Size(rows, spec.files(), raw.manifest().bytes(), publishSeconds, comparisons);
+        return new Size(rows, spec.files(), raw.manifest().bytes(), publishSeconds, comparisons, again);
+    }
+
+    /**
+     * The A/B rerun: {@code action} on the same input with {@link SparkOptions#againJvmOptions()} added. Output ids
+     * hash the canonical params, so the params spell out a default: a new output, not a cache hit.
+     */
+    private SparkRun again(SnapshotRef ref, String action, S3Uri input) throws Exception {
+        String params = action.equals("clean")
+                ? example("clean").replace("\"trim\": true", "\"trim\": true, \"keepMetadata\": false")
+                : example("aggregate").replace("\"percentile\": 0.5,", "\"percentile\": 0.5, \"accuracy\": 10000,");
+        if (params.equals(example(action))) {
+            throw new IllegalStateException("the " + action + " example changed: --spark-again cannot make its params differ");
+        }
+        System.err.println("spark again: " + action + " with " + options.againJvmOptions());
+        return runSpark(ref, action, params, input, options.againJvmOptions());
+    }
+
+    /**
+     * For the results file: each Spark step's stages (call site, tasks, seconds) and CPU seconds, and the A/B rerun
+     * next to the run it repeats.
+     */
+    static String stagesSection(List<Size> sizes, SparkOptions options) {
+        StringBuilder out = new StringBuilder();
+        MarkdownTable stages = new MarkdownTable("rows", "action", "job JVM CPU s", "stage", "call site", "tasks", "stage s");
+        boolean any = false;
+        for (Size size : sizes) {
+            List<SparkRun> runs = new ArrayList<>(size.comparisons().stream().map(Comparison::spark).toList());
+            if (size.again() != null) {
+                runs.add(size.again());
+            }
+            for (SparkRun run : runs) {
+                String label = run == size.again() ? run.action() + " (again)" : run.action();
+                for (Stage stage : run.stages()) {
+                    any = true;
+                    stages.row(Charts.rowsLabel(size.rows()), label, run.cpuSeconds(), stage.stage(), stage.callSite(),
+                            stage.tasks(), stage.millis() / 1000.0);
+                }
+            }
+        }
+        if (any) {
+            out.append("### Where Spark's time goes\n\nSpark's stages from each job's log (`DAGScheduler: ... finished in`; ")
+                    .append("stages of one job can overlap) and the job JVM's CPU seconds (`/usr/bin/time`, user + system): ")
+                    .append("on a shared machine CPU seconds compare better than wall time.\n\n").append(stages.render()).append('\n');
+        }
+        MarkdownTable ab = new MarkdownTable("rows", "action", "A job ms", "A CPU s", "B job ms", "B CPU s", "B adds");
+        boolean anyAgain = false;
+        for (Size size : sizes) {
+            if (size.again() == null) {
+                continue;
+            }
+            SparkRun a = size.comparisons().stream().filter(c -> c.action().equals(size.again().action())).findFirst()
+                    .map(Comparison::spark).orElse(null);
+            if (a != null) {
+                anyAgain = true;
+                ab.row(Charts.rowsLabel(size.rows()), a.action(), a.jobMillis(), a.cpuSeconds(), size.again().jobMillis(),
+                        size.again().cpuSeconds(), "`" + String.join(" ", options.againJvmOptions()) + "`");
+            }
+        }
+        if (anyAgain) {
+            out.append("### A/B (`--spark-again`)\n\nThe same step on the same input once more, right after the pipeline, ")
+                    .append("with one setting changed (B); load drifts between the two, so compare CPU seconds.\n\n")
+                    .append(ab.render()).append('\n');
+        }
+        return out.toString();
     }
 
     // --- Spark ---
 
     private SparkRun runSpark(SnapshotRef ref, String action, String params, S3Uri input) throws Exception {
+        return runSpark(ref, action, params, input, List.of());
+    }
+
+    private SparkRun runSpark(SnapshotRef ref, String action, String params, S3Uri input, List<String> moreJvmOptions)
+            throws Exception {
         String bucket = environment.stack().s3().bucket();
         Tier tier = switch (action) {
             case "ingest" -> Tier.BRONZE;
@@ -219,8 +345,16 @@ public final class SparkActionsBenchmark {
                 input.toString(), "s3://" + bucket + "/" + StorageLayout.outputPrefix(ref, tier, outputId), processId, 1, 1,
                 reports.urlFor(jobId));
         Path log = logs.resolve(action + "-" + jobId.value() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command.command(arguments)).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        Path tmp = Files.createDirectories(workDir.resolve("tmp").resolve(jobId.value()));
+        List<String> extra = new ArrayList<>(profile(action).backendProperties(tmp));
+        extra.addAll(options.jvmOptions());
+        extra.addAll(moreJvmOptions);
+        List<String> commandLine = jobCommand(profile(action), arguments, extra);
+        // CPU seconds tell more than wall time on a shared 2-core machine: /usr/bin/time appends them to the log.
+        if (Files.isExecutable(Path.of("/usr/bin/time"))) {
+            commandLine.addAll(0, List.of("/usr/bin/time", "-f", CPU_LINE + "user=%U sys=%S maxrss=%MkB"));
+        }
+        ProcessBuilder builder = new ProcessBuilder(commandLine).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalJobCommand.environment(TOKEN, storageEnvironment()));
         long start = System.nanoTime();
         Process process = builder.start();
@@ -228,7 +362,8 @@ public final class SparkActionsBenchmark {
             process.destroyForcibly();
             throw new IllegalStateException(action + " did not end within 2 h, see " + log);
         }
-        long processMillis = (System.nanoTime() - start) / 1_000_000;
+        long exited = System.nanoTime();
+        long processMillis = (exited - start) / 1_000_000;
         if (process.exitValue() != 0) {
             throw new IllegalStateException(action + " exited " + process.exitValue() + ", see " + log);
         }
@@ -236,10 +371,64 @@ public final class SparkActionsBenchmark {
         JobStatusReport last = received.stream().filter(r -> r.state() == JobState.SUCCEEDED).findFirst()
                 .orElseThrow(() -> new IllegalStateException(action + " exited 0 without a SUCCEEDED report, see " + log));
         Long running = reports.firstReceivedNanos(jobId, JobState.RUNNING);
+        Long succeeded = reports.firstReceivedNanos(jobId, JobState.SUCCEEDED);
         Map<String, Number> metrics = last.metrics() == null ? Map.of() : last.metrics();
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        deleteRecursively(tmp);
         return new SparkRun(action, metric(metrics, "rowsIn"), metric(metrics, "rowsOut"), metric(metrics, "durationMs"),
                 processMillis, running == null ? -1 : (running - start) / 1_000_000, Boolean.TRUE.equals(last.cached()),
-                last.outputManifest());
+                last.outputManifest(), succeeded == null ? -1 : (exited - succeeded) / 1_000_000, cpuSeconds(lines),
+                stages(lines));
+    }
+
+    private LocalJobProfile profile(String action) {
+        LocalJobProfile profile = profiles.get(action);
+        if (profile == null) {
+            throw new IllegalStateException("no action " + action + " in " + LocalJobProfile.CATALOG);
+        }
+        return profile;
+    }
+
+    /**
+     * The local backend's command for this action's profile: {@link LocalJobCommand}'s (heap, Spark's JVM options,
+     * class path, arguments) with {@code extra} (the backend's system properties, then this run's options) before
+     * {@code -cp}, so that a later {@code -Xmx} or {@code -D} given to bench/run wins.
+     */
+    List<String> jobCommand(LocalJobProfile profile, JobArguments arguments, List<String> extra) {
+        LocalJobCommand sized = new LocalJobCommand(command.java(), command.jobJar(), command.sparkClasspath(),
+                profile.maxHeap());
+        List<String> commandLine = new ArrayList<>(sized.command(arguments));
+        commandLine.addAll(commandLine.indexOf("-cp"), extra);
+        return commandLine;
+    }
+
+    /** User + system CPU seconds from {@code /usr/bin/time}'s line, NaN without it. */
+    static double cpuSeconds(List<String> log) {
+        for (String line : log) {
+            java.util.regex.Matcher cpu = CPU.matcher(line);
+            if (cpu.find()) {
+                return Double.parseDouble(cpu.group(1)) + Double.parseDouble(cpu.group(2));
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Spark's stages from its log, in the order they finished. */
+    static List<Stage> stages(List<String> log) {
+        Map<String, Integer> tasks = new java.util.HashMap<>();
+        List<Stage> stages = new ArrayList<>();
+        for (String line : log) {
+            java.util.regex.Matcher submitted = STAGE_TASKS.matcher(line);
+            if (submitted.find()) {
+                tasks.put(submitted.group(2), Integer.parseInt(submitted.group(1)));
+            }
+            java.util.regex.Matcher finished = STAGE_FINISHED.matcher(line);
+            if (finished.find()) {
+                stages.add(new Stage(finished.group(1), finished.group(2), tasks.getOrDefault(finished.group(1), -1),
+                        Long.parseLong(finished.group(3))));
+            }
+        }
+        return stages;
     }
 
     /** The job's S3 variables (as spark-jobs' S3Settings.toEnvironment writes them) for the local stack's S3Proxy. */
