@@ -6,7 +6,14 @@ import dev.snapflow.contracts.storage.Manifest;
 import dev.snapflow.spark.OutputLocation;
 import dev.snapflow.spark.OutputWriter;
 import dev.snapflow.spark.SparkPaths;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 import java.time.Instant;
 import java.util.List;
@@ -22,5 +29,34 @@ public record ActionContext(SparkSession spark, JobArguments args, JsonNode para
     public String[] inputPaths() {
         List<String> paths = input.files().stream().map(f -> SparkPaths.s3a(inputBucket, f.key())).toList();
         return paths.toArray(String[]::new);
+    }
+
+    /**
+     * The input's Parquet files, read with the schema its manifest records when it records one Spark can parse (the
+     * job's own outputs record Spark's type names): Spark's schema inference reads a footer in a Spark job of its own,
+     * even for one file, which is seconds of a small step. Otherwise (an external snapshot) Spark infers it.
+     */
+    public Dataset<Row> readParquet() {
+        return readParquet(spark, input.schema(), inputPaths());
+    }
+
+    /** Parquet files with a schema a manifest (or a {@code WrittenOutput}) records, as {@link #readParquet()}. */
+    public static Dataset<Row> readParquet(SparkSession spark, List<Manifest.Column> schema, String... paths) {
+        DataFrameReader reader = spark.read();
+        StructType recorded = sparkSchema(schema);
+        return (recorded == null ? reader : reader.schema(recorded)).parquet(paths);
+    }
+
+    private static StructType sparkSchema(List<Manifest.Column> schema) {
+        if (schema == null || schema.isEmpty()) {
+            return null;
+        }
+        try {
+            List<StructField> fields = schema.stream()
+                    .map(c -> DataTypes.createStructField(c.name(), DataType.fromDDL(c.type()), c.nullable())).toList();
+            return DataTypes.createStructType(fields);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

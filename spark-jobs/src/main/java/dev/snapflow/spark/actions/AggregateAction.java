@@ -93,7 +93,7 @@ public final class AggregateAction implements JobAction {
     @Override
     public ActionResult run(ActionContext context) {
         JsonNode params = context.params();
-        Dataset<Row> silver = context.spark().read().parquet(context.inputPaths());
+        Dataset<Row> silver = context.readParquet();
         List<Column> dimensions = new ArrayList<>();
         params.path("groupBy").forEach(g -> dimensions.add(col(CleanAction.quoted(g.asText()))));
         JsonNode bucket = params.path("timeBucket");

@@ -134,7 +134,7 @@ public final class CleanAction implements JobAction {
     @Override
     public ActionResult run(ActionContext context) {
         JsonNode params = context.params();
-        Dataset<Row> bronze = context.spark().read().parquet(context.inputPaths());
+        Dataset<Row> bronze = context.readParquet();
         boolean trimText = params.path("trim").asBoolean(true);
         boolean emptyAsNull = params.path("emptyAsNull").asBoolean(true);
         Set<String> lowercase = names(params.path("lowercase"));
@@ -217,7 +217,7 @@ public final class CleanAction implements JobAction {
         WrittenOutput written = context.writer().write(silver, context.output());
 
         long rowsIn = context.input().rowCount() != null ? context.input().rowCount()
-                : context.spark().read().parquet(context.inputPaths()).count();
+                : context.readParquet().count();
         List<Manifest.QualityResult> quality = measure(context, written, params.path("rules"));
         enforce(quality, params.path("rules"), written.rows());
         Map<String, Number> extra = new LinkedHashMap<>();
@@ -258,7 +258,7 @@ public final class CleanAction implements JobAction {
                     rule.get("column").asText(), severity(rule), silver.rows(), 0)));
             return results;
         }
-        Dataset<Row> written = context.spark().read().parquet(silver.files().stream()
+        Dataset<Row> written = ActionContext.readParquet(context.spark(), silver.schema(), silver.files().stream()
                 .map(f -> SparkPaths.s3a(silver.location().bucket(), f.key())).toArray(String[]::new));
         List<Column> failedCounts = new ArrayList<>();
         for (JsonNode rule : rules) {

@@ -51,7 +51,7 @@ public final class CompactAction implements JobAction {
     public ActionResult run(ActionContext context) {
         long target = context.params().path("targetFileBytes").asLong(DEFAULT_TARGET_FILE_BYTES);
         int files = targetFiles(context.input().bytes(), target);
-        Dataset<Row> rows = context.spark().read().parquet(context.inputPaths());
+        Dataset<Row> rows = context.readParquet();
         WrittenOutput written = context.writer().write(rows.repartition(files), context.output());
         long rowsIn = context.input().rowCount() != null ? context.input().rowCount() : written.rows();
         return new ActionResult(written, null, rowsIn, List.of(), Map.of("filesIn", context.input().files().size(),
