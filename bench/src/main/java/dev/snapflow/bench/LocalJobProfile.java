@@ -3,21 +3,20 @@ package dev.snapflow.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.snapflow.contracts.jobs.LocalModeSizing;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * What the launcher's local backend gives a job JVM for one action of the shipped action catalog
  * ({@code functions/shared/src/main/resources/snapflow/action-catalog.yml}): {@code -Xmx} = the driver's plus all
  * executors' memory and {@code -Dspark.master=local[N]} with N = the executors' task slots (the driver's cores when
- * it has no executors), at most this machine's cores. The same rule as launch's {@code ResourceProfile.localTaskSlots}
- * / {@code localHeapMb} and {@code LocalProcessBackend.command} (commit e3adc20): bench does not depend on the launch
- * function (Micronaut), so it reads the catalog itself; keep the two in step.
+ * it has no executors), at most this machine's cores: the contracts' {@link LocalModeSizing}, the rule launch's local
+ * backend applies. Bench does not depend on the launch function (Micronaut), so it reads the catalog's sizes itself.
  *
  * @param action    the catalog action
  * @param taskSlots Spark local mode's task threads
@@ -38,25 +37,11 @@ public record LocalJobProfile(String action, int taskSlots, int heapMb) {
         int driverCores = resources.path("driverCores").asInt(1);
         int executors = resources.path("executorCount").asInt(0);
         int executorCores = resources.path("executorCores").asInt(1);
-        int slots = executors == 0 ? driverCores : executors * executorCores;
-        int heap = mebibytes(resources.path("driverMemory").asText("1g"))
-                + executors * mebibytes(resources.path("executorMemory").asText("1g"));
-        return new LocalJobProfile(action, Math.max(1, Math.min(slots, cores)), heap);
+        int heap = LocalModeSizing.heapMb(LocalModeSizing.mebibytes(resources.path("driverMemory").asText("1g")),
+                executors, LocalModeSizing.mebibytes(resources.path("executorMemory").asText("1g")));
+        return new LocalJobProfile(action, LocalModeSizing.taskSlots(driverCores, executors, executorCores, cores), heap);
     }
 
-    /** A catalog size ({@code 512m}, {@code 2g}) in MiB, as launch's {@code CatalogJobProfiles.mebibytes}. */
-    static int mebibytes(String size) {
-        String text = size.trim().toLowerCase(Locale.ROOT);
-        long amount = Long.parseLong(text.substring(0, text.length() - 1));
-        long mib = switch (text.charAt(text.length() - 1)) {
-            case 'k' -> Math.ceilDiv(amount, 1024);
-            case 'm' -> amount;
-            case 'g' -> amount * 1024;
-            case 't' -> amount * 1024 * 1024;
-            default -> throw new IllegalArgumentException("not a size like 512m or 2g: '" + size + "'");
-        };
-        return Math.toIntExact(mib);
-    }
 
     /** The heap as {@code LocalJobCommand} takes it. */
     public String maxHeap() {

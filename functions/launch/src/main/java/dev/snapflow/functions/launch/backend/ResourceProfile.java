@@ -1,5 +1,7 @@
 package dev.snapflow.functions.launch.backend;
 
+import dev.snapflow.contracts.jobs.LocalModeSizing;
+
 /**
  * Driver and executor sizes of an action. Memory in MiB so that Spark ({@code 2048m}) and Kubernetes
  * ({@code 2048Mi}) quantities come from one number.
@@ -38,15 +40,16 @@ public record ResourceProfile(int driverCores, int driverMemoryMb, int executorI
 
     /**
      * Task slots of a local-mode job, where one JVM is driver and executors at once: the executors' cores (the
-     * driver's own cores run no tasks on a cluster either); the driver's when the profile has no executors.
+     * driver's own cores run no tasks on a cluster either); the driver's when the profile has no executors; at most
+     * {@code machineCores}.
      */
-    public int localTaskSlots() {
-        return executorInstances == 0 ? driverCores : executorInstances * executorCores;
+    public int localTaskSlots(int machineCores) {
+        return LocalModeSizing.taskSlots(driverCores, executorInstances, executorCores, machineCores);
     }
 
     /** Heap of a local-mode job: what the driver and all executors together would have on a cluster. */
     public int localHeapMb() {
-        return driverMemoryMb + executorInstances * executorMemoryMb;
+        return LocalModeSizing.heapMb(driverMemoryMb, executorInstances, executorMemoryMb);
     }
 
     private static int overhead(int heapMb) {

@@ -1,5 +1,7 @@
 package dev.snapflow.functions.launch.job;
 
+import dev.snapflow.contracts.jobs.LocalModeSizing;
+
 import dev.snapflow.functions.launch.backend.JobProfile;
 import dev.snapflow.functions.launch.backend.ResourceProfile;
 import dev.snapflow.functions.shared.catalog.ActionCatalog;
@@ -31,15 +33,6 @@ public final class CatalogJobProfiles implements JobProfiles {
 
     /** A catalog size ({@code 512m}, {@code 2g}; checked by the catalog loader) in MiB, at least 1. */
     static int mebibytes(String size) {
-        String text = size.trim().toLowerCase(Locale.ROOT);
-        long amount = Long.parseLong(text.substring(0, text.length() - 1));
-        long mib = switch (text.charAt(text.length() - 1)) {
-            case 'k' -> Math.ceilDiv(amount, 1024);
-            case 'm' -> amount;
-            case 'g' -> amount * 1024;
-            case 't' -> amount * 1024 * 1024;
-            default -> throw new IllegalArgumentException("not a size like 512m or 2g: '" + size + "'");
-        };
-        return Math.toIntExact(mib);
+        return LocalModeSizing.mebibytes(size);
     }
 }

@@ -11,15 +11,16 @@ class ResourceProfileTest {
     void aLocalJobGetsTheExecutorsTaskSlotsAndTheWholeProfilesHeap() {
         ResourceProfile clean = new ResourceProfile(1, 1024, 2, 1, 2048);
 
-        assertThat(clean.localTaskSlots()).isEqualTo(2);
+        assertThat(clean.localTaskSlots(8)).isEqualTo(2);
         assertThat(clean.localHeapMb()).isEqualTo(1024 + 2 * 2048);
+        assertThat(clean.localTaskSlots(1)).as("never more slots than the machine has cores").isEqualTo(1);
     }
 
     @Test
     void aProfileWithoutExecutorsRunsItsTasksOnTheDriversCores() {
         ResourceProfile driverOnly = new ResourceProfile(2, 512, 0, 1, 256);
 
-        assertThat(driverOnly.localTaskSlots()).isEqualTo(2);
+        assertThat(driverOnly.localTaskSlots(8)).isEqualTo(2);
         assertThat(driverOnly.localHeapMb()).isEqualTo(512);
     }
 

@@ -353,8 +353,8 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         command.addAll(SPARK_JVM_OPTIONS);
         command.add(JOB_ID_PROPERTY + launch.jobId().value());
         command.add("-Djava.io.tmpdir=" + jobDir.resolve("tmp"));
-        command.add("-Dspark.master=local[" + Math.min(launch.profile().resources().localTaskSlots(),
-                Runtime.getRuntime().availableProcessors()) + "]");
+        command.add("-Dspark.master=local[" + launch.profile().resources()
+                .localTaskSlots(Runtime.getRuntime().availableProcessors()) + "]");
         command.add("-Dspark.local.dir=" + jobDir.resolve("tmp"));
         command.add("-Dspark.ui.enabled=false");
         command.add("-cp");
