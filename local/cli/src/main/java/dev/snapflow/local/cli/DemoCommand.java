@@ -38,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     StackOptions stackOptions;
 
-    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of generated orders (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rows", defaultValue = "3000000", description = "Rows of generated orders (default: ${DEFAULT-VALUE}).")
     long rows;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated orders (default: ${DEFAULT-VALUE}).")
