@@ -26,13 +26,8 @@ public final class CatalogJobProfiles implements JobProfiles {
 
     private static JobProfile profile(ActionDefinition action, Duration timeout) {
         var sizes = action.resources();
-        ResourceProfile resources = new ResourceProfile(sizes.driverCores(), mebibytes(sizes.driverMemory()),
-                sizes.executorCount(), sizes.executorCores(), mebibytes(sizes.executorMemory()));
+        ResourceProfile resources = new ResourceProfile(sizes.driverCores(), LocalModeSizing.mebibytes(sizes.driverMemory()),
+                sizes.executorCount(), sizes.executorCores(), LocalModeSizing.mebibytes(sizes.executorMemory()));
         return new JobProfile(action.image(), action.mainClass(), action.args(), resources, timeout);
-    }
-
-    /** A catalog size ({@code 512m}, {@code 2g}; checked by the catalog loader) in MiB, at least 1. */
-    static int mebibytes(String size) {
-        return LocalModeSizing.mebibytes(size);
     }
 }

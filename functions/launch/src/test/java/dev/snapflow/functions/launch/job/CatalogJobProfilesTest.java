@@ -29,12 +29,4 @@ class CatalogJobProfilesTest {
     void actionMissingFromTheCatalogHasNoProfile() {
         assertThat(profiles.profileFor("no-such-action", Duration.ofMinutes(20))).isEmpty();
     }
-
-    @Test
-    void catalogSizesConvertToMebibytes() {
-        assertThat(CatalogJobProfiles.mebibytes("512m")).isEqualTo(512);
-        assertThat(CatalogJobProfiles.mebibytes("2G")).isEqualTo(2048);
-        assertThat(CatalogJobProfiles.mebibytes("1536k")).isEqualTo(2);
-        assertThat(CatalogJobProfiles.mebibytes("1t")).isEqualTo(1024 * 1024);
-    }
 }
