@@ -32,9 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ColdStartBenchmark {
     /**
-     * What a function's container runs (knative/base/functions/*.yaml): the JVM's default compilers and a heap of 75 %
-     * of the 512 MiB memory limit ({@code -XX:MaxRAMPercentage=75}), without {@code -Xshare} options, which the JVM
-     * refuses next to {@code -XX:AOTCacheOutput}.
+     * What a function's container runs ({@link BenchEnvironment#PRODUCTION_JVM_FLAGS}), without {@code -Xshare}
+     * options, which the JVM refuses next to {@code -XX:AOTCacheOutput}.
      */
     public static final List<String> BASE_FLAGS = BenchEnvironment.PRODUCTION_JVM_FLAGS;
 
