@@ -17,6 +17,9 @@ public final class SnapflowCli {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SnapflowCli());
+        // "--params @file.json" means "JSON from this file" (ProcessCommands.Submit), not picocli's argument file,
+        // which would split the JSON into stray arguments.
+        cli.setExpandAtFiles(false);
         // A failure is one line naming what went wrong, not a stack trace: users act on the sentence.
         cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
             commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + exception.getMessage());

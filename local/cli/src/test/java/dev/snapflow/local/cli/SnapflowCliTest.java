@@ -93,6 +93,31 @@ class SnapflowCliTest {
     }
 
     @Test
+    void submitReadsParamsFromTheFileNamedAfterAnAtSignAsTheReadmeShows(@TempDir Path dir) throws Exception {
+        Path params = dir.resolve("refresh-params.json");
+        Files.writeString(params, "{\"ingest\":{}, \"clean\":{\"rules\":[]}, \"aggregate\":{}}");
+
+        int exit = run("submit", "--api-key", "sfk_x", "--url", "http://127.0.0.1:1", "--entity", "orders",
+                "--data-version", "latest", "--pipeline", "refresh", "--params", "@" + params);
+
+        // The params were read as JSON; the command got as far as calling the (unreachable) API.
+        assertThat(err.toString()).doesNotContain("Unmatched").contains("http://127.0.0.1:1");
+        assertThat(exit).isNotEqualTo(2);
+    }
+
+    @Test
+    void submitNamesAParamsFileThatIsNotJson(@TempDir Path dir) throws Exception {
+        Path params = dir.resolve("params.json");
+        Files.writeString(params, "ingest: {}");
+
+        int exit = run("submit", "--api-key", "sfk_x", "--url", "http://127.0.0.1:1", "--entity", "orders",
+                "--action", "ingest", "--params", "@" + params);
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("snapflow submit: --params is not valid JSON");
+    }
+
+    @Test
     void snapshotUploadOfAMissingFileIsNamed(@TempDir Path dir) {
         int exit = run("snapshot", "upload", dir.resolve("nope.csv").toString(), "--tenant", "acme", "--entity",
                 "orders", "--data-version", "v1", "--s3-endpoint", "http://127.0.0.1:1");
