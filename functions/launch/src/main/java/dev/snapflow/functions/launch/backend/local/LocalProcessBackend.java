@@ -1,6 +1,7 @@
 package dev.snapflow.functions.launch.backend.local;
 
 import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobExitCodes;
 import dev.snapflow.contracts.jobs.JobArguments;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.SparkJvmOptions;
@@ -587,6 +588,9 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         }
         if (exitValue == null) {
             return Optional.of(endedUnwatched(job));
+        }
+        if (exitValue == JobExitCodes.STOPPED) {
+            return Optional.empty(); // callback told it the attempt is over: there is nothing left to report
         }
         if (exitValue != 0) {
             return Optional.of(crash(job, exitValue));

@@ -193,6 +193,18 @@ class LocalProcessBackendTest {
     }
 
     @Test
+    void jobThatStoppedBecauseCallbackSaidItsAttemptIsOverIsNotReportedAsACrash() throws IOException {
+        JobLaunch launch = TestJobs.scripted("stop-as-told", LONG);
+
+        backend().launch(launch);
+
+        awaitEnd(launch);
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code")))
+                .isEqualTo(Integer.toString(dev.snapflow.contracts.jobs.JobExitCodes.STOPPED));
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
     void jobsBeyondTheConcurrencyLimitAreNotStartedUntilASlotFrees() {
         LocalProcessBackend backend = backend(System.getProperty("java.class.path"), 1);
         JobLaunch running = TestJobs.scripted("sleep", LONG);
