@@ -1,6 +1,7 @@
 package dev.snapflow.spark;
 
 import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobExitCodes;
 
 /**
  * The process exit code agrees with the last status report, so a backend that only sees the exit code (the
@@ -15,6 +16,8 @@ public final class ExitCodes {
     public static final int USAGE = 64;
     /** FAILED with a retryable class (storage timeout, lost executor, ...). (sysexits EX_TEMPFAIL) */
     public static final int FAILED_RETRYABLE = 75;
+    /** Callback said the attempt is over (cancelled, or superseded): Spark stopped, no terminal report sent. */
+    public static final int STOPPED = JobExitCodes.STOPPED;
 
     private ExitCodes() {
     }

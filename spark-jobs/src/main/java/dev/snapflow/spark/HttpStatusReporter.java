@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobExitCodes;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.JobState;
 import dev.snapflow.contracts.jobs.JobStatusReport;
@@ -21,7 +22,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -31,8 +34,14 @@ import java.util.logging.Logger;
  * POSTs {@link JobStatusReport}s as JSON to the callback URL with {@code Authorization: Bearer <token>}.
  * One sender thread keeps reports in sequence order. Terminal reports are retried with exponential backoff
  * on network errors, 5xx, 408 and 429; other 4xx answers (bad token, stale attempt) are final.
+ *
+ * <p>A 409 whose problem type is {@code stale-attempt} or {@code already-finished} is callback's word that the
+ * attempt is over (the process was cancelled, or a newer attempt runs): the stop listener runs, once. So that the
+ * word comes within seconds even while Spark makes no visible progress, the last progress is sent again every
+ * {@link #HEARTBEAT_PERIOD} once the job has said it runs.
  */
 public final class HttpStatusReporter implements StatusReporter {
+    static final Duration HEARTBEAT_PERIOD = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(HttpStatusReporter.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -47,6 +56,11 @@ public final class HttpStatusReporter implements StatusReporter {
     private final ExecutorService sender;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicReference<JobStatusReport.Progress> pendingProgress = new AtomicReference<>();
+    private final AtomicReference<JobStatusReport.Progress> lastProgress = new AtomicReference<>();
+    private volatile long lastSentNanos = System.nanoTime();
+    private final AtomicBoolean toldToStop = new AtomicBoolean();
+    private volatile Runnable stopListener = () -> { };
+    private final ScheduledExecutorService heartbeat;
 
     /**
      * @param attempts      tries of a terminal report
@@ -70,10 +84,35 @@ public final class HttpStatusReporter implements StatusReporter {
             t.setDaemon(true);
             return t;
         });
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "snapflow-status-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        heartbeat.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_PERIOD.toMillis(), HEARTBEAT_PERIOD.toMillis() / 5,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs (once, on the reporter's thread) when callback says the attempt is over; see the class comment. */
+    public void onStopWord(Runnable listener) {
+        this.stopListener = listener;
+    }
+
+    /** True once callback said the attempt is over. */
+    public boolean toldToStop() {
+        return toldToStop.get();
+    }
+
+    private void heartbeat() {
+        JobStatusReport.Progress last = lastProgress.get();
+        if (last != null && !toldToStop.get() && System.nanoTime() - lastSentNanos >= HEARTBEAT_PERIOD.toNanos()) {
+            running(last);
+        }
     }
 
     @Override
     public void running(JobStatusReport.Progress progress) {
+        lastProgress.set(progress);
         // Only the newest progress matters: if one is already waiting to be sent, replace it.
         if (pendingProgress.getAndSet(progress) == null) {
             sender.execute(() -> {
@@ -96,6 +135,7 @@ public final class HttpStatusReporter implements StatusReporter {
     }
 
     private boolean terminal(ReportBody report) {
+        lastProgress.set(null);
         pendingProgress.set(null);
         Future<Boolean> delivered = sender.submit(() -> deliver(report, retry.attempts()));
         try {
@@ -139,9 +179,14 @@ public final class HttpStatusReporter implements StatusReporter {
             String problem;
             try {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                lastSentNanos = System.nanoTime();
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     return true;
+                }
+                if (status == 409 && saysTheAttemptIsOver(response.body()) && toldToStop.compareAndSet(false, true)) {
+                    LOG.warning(() -> "callback says this attempt is over: " + abbreviate(response.body()) + "; stopping");
+                    stopListener.run();
                 }
                 problem = "HTTP " + status + " " + abbreviate(response.body());
                 if (status / 100 == 4 && status != 408 && status != 429) {
@@ -172,6 +217,15 @@ public final class HttpStatusReporter implements StatusReporter {
         return false;
     }
 
+    private static boolean saysTheAttemptIsOver(String problem) {
+        try {
+            String type = JSON.readTree(problem).path("type").asText("");
+            return type.equals(JobExitCodes.STALE_ATTEMPT_PROBLEM) || type.equals(JobExitCodes.ALREADY_FINISHED_PROBLEM);
+        } catch (IOException notJson) {
+            return false;
+        }
+    }
+
     private static String abbreviate(String text) {
         if (text == null) {
             return "";
@@ -182,6 +236,7 @@ public final class HttpStatusReporter implements StatusReporter {
 
     @Override
     public void close() {
+        heartbeat.shutdownNow();
         sender.shutdown();
         try {
             sender.awaitTermination(5, TimeUnit.SECONDS);

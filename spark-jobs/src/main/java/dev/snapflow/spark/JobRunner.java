@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One run of the job, in the order that keeps failures cheap and storage consistent:
@@ -55,6 +56,8 @@ public final class JobRunner {
     private final ActionCatalog catalog = new ActionCatalog();
     private final ParamsValidator validator = new ParamsValidator(catalog.names());
     private final SecureRandom random = new SecureRandom();
+    /** The running Spark session, for a stop word from callback to cancel its work. */
+    private final AtomicReference<SparkSession> activeSpark = new AtomicReference<>();
 
     public JobRunner(Map<String, String> env, SparkRuntime sparkRuntime, Clock clock,
                      HttpStatusReporter.RetryPolicy retryPolicy, PrintStream out, PrintStream err) {
@@ -84,9 +87,10 @@ public final class JobRunner {
         }
         JobArguments args = commandLine.arguments();
         Instant started = clock.instant();
-        try (StatusReporter reporter = new HttpStatusReporter(commandLine.callbackUrl(), commandLine.token(),
+        try (HttpStatusReporter reporter = new HttpStatusReporter(commandLine.callbackUrl(), commandLine.token(),
                 args.jobId(), args.attempt(), clock, retryPolicy);
              S3ManifestStore store = new S3ManifestStore(commandLine.s3().newClient())) {
+            reporter.onStopWord(this::stopSpark);
             try {
                 Outcome outcome = execute(commandLine, reporter, store, started);
                 boolean delivered = reporter.succeeded(outcome.manifest().toString(), outcome.cached(), outcome.metrics());
@@ -94,6 +98,11 @@ public final class JobRunner {
                         + outcome.manifest() + (delivered ? "" : " [callback not reached]"));
                 return ExitCodes.SUCCEEDED;
             } catch (Throwable thrown) {
+                if (reporter.toldToStop()) {
+                    // Cancelled or superseded: the control plane decided this attempt's end; a report would be refused.
+                    err.println(JobCommandLine.PROGRAM + ": STOPPED: callback says this attempt is over");
+                    return ExitCodes.STOPPED;
+                }
                 JobFailure failure = ErrorClassifier.classify(thrown);
                 boolean delivered = reporter.failed(failure.errorClass(), failure.getMessage());
                 err.println(JobCommandLine.PROGRAM + ": FAILED " + failure.errorClass() + ": " + failure.getMessage()
@@ -103,6 +112,14 @@ public final class JobRunner {
                 }
                 return ExitCodes.forFailure(failure.errorClass());
             }
+        }
+    }
+
+    /** Callback said the attempt is over: stopping the SparkContext fails its jobs at once, and run() exits STOPPED. */
+    private void stopSpark() {
+        SparkSession spark = activeSpark.get();
+        if (spark != null) {
+            spark.sparkContext().stop();
         }
     }
 
@@ -147,6 +164,10 @@ public final class JobRunner {
         reporter.running(new JobStatusReport.Progress(0, 0, 0, 0));
         SparkSession spark = sparkRuntime.start(commandLine.s3(), "snapflow-" + action.name() + "-" + args.jobId(),
                 inputUri.bucket());
+        activeSpark.set(spark);
+        if (reporter instanceof HttpStatusReporter http && http.toldToStop()) {
+            stopSpark(); // the word came before Spark ran
+        }
         ActionResult result;
         try (ProgressListener progress = new ProgressListener(reporter, PROGRESS_PERIOD_MILLIS)) {
             spark.sparkContext().addSparkListener(progress);
@@ -157,6 +178,7 @@ public final class JobRunner {
                 spark.sparkContext().removeSparkListener(progress);
             }
         } finally {
+            activeSpark.set(null);
             sparkRuntime.stop(spark);
         }
         return commit(args, action, params, inputUri, result, started, store);

@@ -191,7 +191,11 @@ class CallbackFunctionTest {
         UUID process = seedProcess(2);
         JobId old = JobId.of(process.toString(), 1, 1);
 
-        assertThat(post(old, report(old, JobState.SUCCEEDED, 9)).statusCode()).isEqualTo(409);
+        var refused = post(old, report(old, JobState.SUCCEEDED, 9));
+        assertThat(refused.statusCode()).isEqualTo(409);
+        // The job reads the problem type as its word to stop (JobExitCodes).
+        assertThat(refused.body()).containsAnyOf(dev.snapflow.contracts.jobs.JobExitCodes.STALE_ATTEMPT_PROBLEM,
+                dev.snapflow.contracts.jobs.JobExitCodes.ALREADY_FINISHED_PROBLEM);
         assertThat(state("SELECT state FROM steps WHERE process_id = ? AND step_no = 1", process)).isEqualTo("LAUNCHING");
     }
 

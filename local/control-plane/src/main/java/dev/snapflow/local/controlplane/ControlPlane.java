@@ -4,26 +4,55 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The four functions of the control plane as separate JVMs on one machine, wired to one Kafka, S3 endpoint and
  * PostgreSQL database through the same environment variables their containers read. Functions start in
  * parallel; {@link #close()} stops every one that started. Meant to be reused by {@code snapflow up}.
+ *
+ * <p>Supervised as Knative recreates a pod: a function whose JVM exits while the plane runs (a crash, the OOM
+ * killer, a SIGKILL) is started again after a backoff that doubles from {@link #FIRST_RESTART_DELAY} up to
+ * {@link #MAX_RESTART_DELAY}, and starts from the first delay again once a function stayed up for
+ * {@link #HEALTHY_PERIOD}. After {@link #MAX_FAILED_STARTS} starts in a row that never became healthy it is left
+ * down (logged). A function stopped through {@link #restart} or {@link #close()} is not restarted.
  */
 public final class ControlPlane implements AutoCloseable {
     public static final List<String> FUNCTIONS = List.of("validate", "enqueue", "launch", "callback");
+    static final Duration FIRST_RESTART_DELAY = Duration.ofSeconds(1);
+    static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(1);
+    static final Duration HEALTHY_PERIOD = Duration.ofMinutes(2);
+    static final int MAX_FAILED_STARTS = 5;
+    private static final System.Logger LOG = System.getLogger(ControlPlane.class.getName());
 
     private final Settings settings;
-    private final Map<String, FunctionProcess> running = new LinkedHashMap<>();
+    private final Map<String, FunctionProcess> running = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Integer> ports = new HashMap<>();
+    /** The overrides each function was last started with, so that a restart after a crash keeps them. */
+    private final Map<String, Map<String, String>> overrides = new ConcurrentHashMap<>();
+    private final Map<String, RestartBackoff> backoffs = new ConcurrentHashMap<>();
+    /** Held while a function is replaced (by hand or after a crash), so that only one JVM ever takes its port. */
+    private final ReentrantLock replacing = new ReentrantLock();
+    private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "control-plane-supervisor");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean closed;
 
     /**
      * Four functions share a laptop's cores with Kafka, PostgreSQL, S3Proxy and Spark: C1 only starts faster and
@@ -102,6 +131,7 @@ public final class ControlPlane implements AutoCloseable {
                 try {
                     FunctionProcess function = future.get();
                     plane.running.put(function.name(), function);
+                    plane.supervise(function);
                 } catch (Exception e) {
                     RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
                     if (failure == null) {
@@ -130,7 +160,9 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The functions running now, in start order. */
     public List<FunctionProcess> running() {
-        return List.copyOf(running.values());
+        synchronized (running) {
+            return List.copyOf(running.values());
+        }
     }
 
     public FunctionProcess function(String name) {
@@ -141,15 +173,80 @@ public final class ControlPlane implements AutoCloseable {
         return function;
     }
 
-    /** Starts (again) one function, e.g. after {@link FunctionProcess#kill()}, with optional overrides. */
+    /**
+     * Starts (again) one function, e.g. after {@link FunctionProcess#kill()}, with optional overrides (kept for
+     * later restarts after a crash). Whichever comes first, this or the supervisor's restart, the other finds the
+     * function replaced: this one stops the supervisor's fresh JVM and starts its own.
+     */
     public FunctionProcess restart(String name, Map<String, String> overrides) {
-        FunctionProcess old = running.remove(name);
-        if (old != null) {
-            old.close();
+        replacing.lock();
+        try {
+            FunctionProcess old = running.remove(name);
+            if (old != null) {
+                old.close();
+            }
+            this.overrides.put(name, Map.copyOf(overrides));
+            FunctionProcess function = launch(name, overrides);
+            running.put(name, function);
+            supervise(function);
+            return function;
+        } finally {
+            replacing.unlock();
         }
-        FunctionProcess function = launch(name, overrides);
-        running.put(name, function);
-        return function;
+    }
+
+    private void supervise(FunctionProcess function) {
+        function.onExit().thenAccept(this::exited);
+    }
+
+    private void exited(FunctionProcess dead) {
+        if (closed || running.get(dead.name()) != dead) {
+            return; // stopped on purpose, or already replaced
+        }
+        RestartBackoff backoff = backoffs.computeIfAbsent(dead.name(), name -> new RestartBackoff());
+        Duration delay = backoff.afterCrash(dead.healthySince());
+        LOG.log(System.Logger.Level.WARNING, "{0} (pid {1}) exited unexpectedly with code {2}; restarting it in {3} s",
+                dead.name(), Long.toString(dead.pid()), dead.exitCode(), delay.toMillis() / 1000.0);
+        scheduleRestart(dead, delay);
+    }
+
+    private void scheduleRestart(FunctionProcess dead, Duration delay) {
+        try {
+            supervisor.schedule(() -> restartAfterCrash(dead), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // the plane is being closed
+        }
+    }
+
+    private void restartAfterCrash(FunctionProcess dead) {
+        String name = dead.name();
+        replacing.lock();
+        try {
+            if (closed || running.get(name) != dead) {
+                return;
+            }
+            FunctionProcess fresh = launch(name, overrides.getOrDefault(name, Map.of()));
+            running.put(name, fresh);
+            supervise(fresh);
+            LOG.log(System.Logger.Level.INFO, "{0} restarted after a crash (pid {1}), healthy", name,
+                    Long.toString(fresh.pid()));
+        } catch (RuntimeException failed) {
+            if (closed) {
+                return;
+            }
+            RestartBackoff backoff = backoffs.get(name);
+            if (backoff.failedStart() >= MAX_FAILED_STARTS) {
+                LOG.log(System.Logger.Level.ERROR, "{0} did not start healthy {1} times in a row; leaving it down: {2}",
+                        name, MAX_FAILED_STARTS, failed.getMessage());
+                return;
+            }
+            Duration delay = backoff.nextDelay();
+            LOG.log(System.Logger.Level.WARNING, "{0} could not be restarted ({1}); trying again in {2} s", name,
+                    failed.getMessage(), delay.toMillis() / 1000.0);
+            scheduleRestart(dead, delay);
+        } finally {
+            replacing.unlock();
+        }
     }
 
     private FunctionProcess launch(String name) {
@@ -176,10 +273,45 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** Stops supervising first (a pending restart is dropped, one in progress is interrupted), then every function. */
     @Override
     public void close() {
-        List<FunctionProcess> all = new ArrayList<>(running.values());
-        running.clear();
-        all.parallelStream().forEach(FunctionProcess::close);
+        closed = true;
+        supervisor.shutdownNow();
+        replacing.lock();
+        try {
+            List<FunctionProcess> all;
+            synchronized (running) {
+                all = new ArrayList<>(running.values());
+                running.clear();
+            }
+            all.parallelStream().forEach(FunctionProcess::close);
+        } finally {
+            replacing.unlock();
+        }
+    }
+
+    /** Exponential backoff of one function's restarts, from the first delay again after a healthy period. */
+    private static final class RestartBackoff {
+        private int restarts;
+        private int failedStarts;
+
+        synchronized Duration afterCrash(Instant healthySince) {
+            if (healthySince != null && Duration.between(healthySince, Instant.now()).compareTo(HEALTHY_PERIOD) >= 0) {
+                restarts = 0;
+            }
+            failedStarts = 0;
+            return nextDelay();
+        }
+
+        synchronized int failedStart() {
+            return ++failedStarts;
+        }
+
+        synchronized Duration nextDelay() {
+            Duration delay = FIRST_RESTART_DELAY.multipliedBy(1L << Math.min(restarts, 20));
+            restarts++;
+            return delay.compareTo(MAX_RESTART_DELAY) > 0 ? MAX_RESTART_DELAY : delay;
+        }
     }
 }

@@ -9,10 +9,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +29,7 @@ public final class FunctionProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Process process;
+    private volatile Instant healthySince;
 
     private FunctionProcess(String name, int port, Path log, Process process) {
         this.name = name;
@@ -94,17 +97,20 @@ public final class FunctionProcess implements AutoCloseable {
                 HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(uri("/health"))
                         .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
+                    healthySince = Instant.now();
                     return;
                 }
             } catch (IOException e) {
                 // not listening yet
             } catch (InterruptedException e) {
+                kill();
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + name, e);
             }
             try {
                 process.waitFor(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
+                kill();
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + name, e);
             }
@@ -136,6 +142,21 @@ public final class FunctionProcess implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** Completes when its JVM has exited, however it ended. */
+    public CompletableFuture<FunctionProcess> onExit() {
+        return process.onExit().thenApply(exited -> this);
+    }
+
+    /** Its exit code; only once it has exited. */
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    /** When it first answered {@code /health}. */
+    public Instant healthySince() {
+        return healthySince;
     }
 
     /** The last lines of its log, for failure messages. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.snapflow.contracts.jobs.ErrorClass;
 import dev.snapflow.contracts.jobs.JobArguments;
+import dev.snapflow.contracts.jobs.JobExitCodes;
 import dev.snapflow.contracts.jobs.JobState;
 import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.contracts.storage.Manifest;
@@ -75,7 +76,7 @@ public final class TestJob {
 
     private int run() throws Exception {
         if (report(JobState.RUNNING, null, null) == 409) {
-            return 3;
+            return JobExitCodes.STOPPED;
         }
         S3Uri output = S3Uri.parse("outputPrefix", args.outputPrefix());
         s3.putObject(b -> b.bucket(output.bucket()).key(TestJobRuns.MARKER_PREFIX + args.jobId() + "/" + UUID.randomUUID()),
@@ -95,7 +96,7 @@ public final class TestJob {
                 Thread.sleep(500);
                 if (report(JobState.RUNNING, null, null) == 409) {
                     System.out.println("callback says the process ended; stopping");
-                    return 3;
+                    return JobExitCodes.STOPPED;
                 }
             }
         }

@@ -38,6 +38,16 @@ public sealed interface LaunchOutcome {
         }
     }
 
+    /**
+     * The job's process was cancelled before its request arrived (the cancel and the request travel on different
+     * topics): nothing was started, and nothing needs reporting, since callback already knows it is cancelled.
+     */
+    record Cancelled(String reason) implements LaunchOutcome {
+        public Cancelled {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
     /** The job cannot be started (bad image, missing class path, refused spec): retrying the same message won't help. */
     record Rejected(String reason) implements LaunchOutcome {
         public Rejected {

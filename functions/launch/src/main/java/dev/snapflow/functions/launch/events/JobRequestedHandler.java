@@ -25,7 +25,8 @@ import java.time.Clock;
  * job.requested: start the job and say so (job.launched), or say why it cannot start (job.status FAILED,
  * LAUNCH_FAILED). A redelivered request finds the job already there and says job.launched again, with the
  * same event id. A full backend answers "later" (back-pressure): the request is delivered again; so does a job
- * claimed by a launch that has not started it yet (it may have crashed in between: see LaunchOutcome.StartPending).
+ * claimed by a launch that is starting it right now (see LaunchOutcome.StartPending). A request of a process
+ * cancelled before it arrived starts nothing (LaunchOutcome.Cancelled).
  * Created at startup so that a missing key or a bad backend setting stops the function at once.
  */
 @Context
@@ -64,6 +65,10 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
             case LaunchOutcome.StartPending pending -> {
                 LOG.info("{} is claimed but not started yet: asking again later ({})", request.jobId(), pending.reason());
                 yield HandlingOutcome.retry(pending.reason());
+            }
+            case LaunchOutcome.Cancelled cancelled -> {
+                LOG.info("{} not started: {}", request.jobId(), cancelled.reason());
+                yield HandlingOutcome.done();
             }
             case LaunchOutcome.AtCapacity full -> HandlingOutcome.backPressure(full.reason());
             case LaunchOutcome.Rejected rejected -> {

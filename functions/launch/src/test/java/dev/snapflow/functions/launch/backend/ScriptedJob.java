@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * A test-only job entry point that behaves as its params say, so the local backend can be tested without Spark:
- * {@code {"behaviour":"print"|"sleep"|"spawn-and-sleep"|"crash"|"crash-when-told"}} (the last runs until a file
+ * {@code {"behaviour":"print"|"sleep"|"spawn-and-sleep"|"crash"|"crash-when-told"|"stop-as-told"}} (the last runs until a file
  * {@code crash-now} appears in its working directory).. It parses its command line with the same
  * JobArguments the real job uses.
  */
@@ -34,6 +34,10 @@ public final class ScriptedJob {
                 sleepUntilKilled();
             }
             case "crash" -> crash();
+            case "stop-as-told" -> {
+                System.out.println("callback says this attempt is over; stopping");
+                System.exit(dev.snapflow.contracts.jobs.JobExitCodes.STOPPED);
+            }
             case "crash-when-told" -> {
                 while (!Files.exists(Path.of("crash-now"))) {
                     Thread.sleep(100);

@@ -239,18 +239,33 @@ class LaunchFunctionTest {
     }
 
     @Test
-    void jobClaimedByALaunchThatDiedBeforeStartingItIsAskedForAgainNotAnnouncedAsLaunched() throws Exception {
-        // A launch killed between claiming the job (its directory) and starting it; Kafka redelivers the request to
-        // the next instance well within the minute after which the claim counts as abandoned.
+    void jobClaimedByALaunchThatDiedBeforeStartingItIsStartedOnRedeliveryAndAnnounced() throws Exception {
+        // A launch killed between claiming the job (its directory) and starting it: the OS dropped its lock.
         JobArguments arguments = arguments("scripted", "print");
         Files.createDirectories(jobDir(arguments));
 
         HttpResponse<String> redelivered = post(jobRequested(arguments));
 
-        assertThat(redelivered.statusCode()).isEqualTo(503);
-        assertThat(redelivered.body()).contains("without a pid");
+        assertThat(redelivered.statusCode()).isEqualTo(202);
+        assertThat(sent(EventTypes.JOB_LAUNCHED, arguments)).hasSize(1);
+        awaitEnd(arguments);
+        assertThat(Files.readString(jobDir(arguments).resolve("job.log")).lines()
+                .filter(line -> line.startsWith("started"))).hasSize(1);
+        assertThat(sent(EventTypes.JOB_STATUS, arguments)).isEmpty();
+    }
+
+    @Test
+    void jobRequestOfAProcessCancelledBeforeItArrivedStartsNothingAndReportsNothing() throws Exception {
+        JobArguments arguments = arguments("scripted", "print");
+        CloudEvent cancelled = Events.newEvent(new ProcessCancelled(arguments.processId(), "acme", "orders",
+                List.of(), "changed my mind", Instant.now())).source(EventSources.VALIDATE).build();
+        assertThat(post(cancelled).statusCode()).isEqualTo(202);
+
+        assertThat(post(jobRequested(arguments)).statusCode()).isEqualTo(202);
+
+        assertThat(jobDir(arguments)).doesNotExist();
         assertThat(sent(EventTypes.JOB_LAUNCHED, arguments)).isEmpty();
-        assertThat(jobDir(arguments).resolve("pid")).doesNotExist();
+        assertThat(sent(EventTypes.JOB_STATUS, arguments)).isEmpty();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.snapflow.functions.launch.backend.kubernetes;
 
 import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobExitCodes;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.functions.launch.backend.JobStatusSink;
 import dev.snapflow.functions.launch.backend.ObservedFailure;
@@ -222,7 +223,10 @@ public final class KubernetesJobWatcher implements AutoCloseable {
     record Diagnosis(ErrorClass errorClass, String message) {
     }
 
-    /** The most specific reason Kubernetes gives; empty while the job runs or when it succeeded. */
+    /**
+     * The most specific reason Kubernetes gives; empty while the job runs, when it succeeded, or when its driver
+     * exited {@link JobExitCodes#STOPPED} (callback had told it the attempt is over).
+     */
     static Optional<Diagnosis> diagnose(Job job, List<Pod> driverPods, boolean waitForDriver) {
         Optional<JobCondition> failed = condition(job, "Failed");
         if (failed.isPresent() && "DeadlineExceeded".equals(failed.get().getReason())) {
@@ -256,6 +260,10 @@ public final class KubernetesJobWatcher implements AutoCloseable {
             for (Pod pod : driverPods) {
                 for (ContainerStatus status : driverStatuses(pod)) {
                     ContainerStateTerminated terminated = status.getState() == null ? null : status.getState().getTerminated();
+                    if (terminated != null && terminated.getExitCode() != null
+                            && terminated.getExitCode() == JobExitCodes.STOPPED) {
+                        return Optional.empty(); // callback told it the attempt is over: nothing left to report
+                    }
                     if (terminated != null && terminated.getExitCode() != null && terminated.getExitCode() != 0) {
                         return Optional.of(new Diagnosis(ErrorClass.INTERNAL, "driver pod " + pod.getMetadata().getName()
                                 + " exited with code " + terminated.getExitCode()

@@ -1,6 +1,7 @@
 package dev.snapflow.functions.launch.backend.local;
 
 import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobExitCodes;
 import dev.snapflow.contracts.jobs.JobArguments;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.SparkJvmOptions;
@@ -25,6 +26,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +76,18 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     static final String OWNER_LOCK = "owner.lock";
     /** What {@code exit-code} says when the job was not our child: only its parent learns the code. */
     static final String UNKNOWN_EXIT_CODE = "unknown";
-    static final Duration ABANDONED_CLAIM_AGE = Duration.ofMinutes(1);
+    static final String JOB_LOG = "job.log";
+    private static final String JOB_DIR_GLOB = "sf-*";
+    /**
+     * The failure report of a job that ended, written before it is published and deleted once it is: one that
+     * could not be published (broker down, launch stopping) is published by the next sweep or the next start.
+     */
+    static final String PENDING_REPORT = "report-pending";
+    /** A pending report still unpublished after this long is given up (logged); a reconciler must take over. */
+    static final Duration PENDING_REPORT_MAX_AGE = Duration.ofDays(1);
+    static final String PENDING_REPORT_GIVEN_UP = "report-given-up";
+    /** How often pending reports are retried and old cancel tombstones removed. */
+    static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
     private static final int LOG_TAIL_BYTES = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(LocalProcessBackend.class);
 
@@ -95,11 +108,21 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         return thread;
     });
 
+    /** Publishes pending reports; apart from the timers, as a publish may block while the broker is away. */
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "local-job-report-sweep");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final CancelTombstones tombstones;
+
     public LocalProcessBackend(LocalBackendSettings settings, JobStatusSink statusSink) {
         this.settings = settings;
         this.statusSink = statusSink;
         this.slots = new Slots(settings.maxConcurrentJobs());
+        this.tombstones = new CancelTombstones(settings.workDir());
         adoptOrphans();
+        sweeper.scheduleWithFixedDelay(this::sweep, 0, SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -107,23 +130,50 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         JobId jobId = launch.jobId();
         Path jobDir = settings.workDir().resolve(jobId.value());
         JobRef ref = new JobRef(jobId, BACKEND, jobDir.toString());
+        if (tombstones.cancelled(launch.arguments().processId())) {
+            return new LaunchOutcome.Cancelled("process " + launch.arguments().processId()
+                    + " was cancelled before its job request arrived");
+        }
         if (Files.isDirectory(jobDir)) {
-            return earlierOutcome(jobDir, ref);
+            return earlierOutcome(launch, jobDir, ref);
         }
         if (!slots.tryAcquire()) {
-            return new LaunchOutcome.AtCapacity("all " + settings.maxConcurrentJobs() + " local job slots are busy");
+            return atCapacity();
         }
-        boolean started = false;
-        OwnerLock lock = null;
         try {
             Files.createDirectories(settings.workDir());
             try {
                 Files.createDirectory(jobDir);
             } catch (FileAlreadyExistsException lostTheRace) {
-                return earlierOutcome(jobDir, ref);
+                slots.release();
+                return earlierOutcome(launch, jobDir, ref);
             }
-            // Nobody else can hold it yet: the directory was created just now, by us.
-            lock = OwnerLock.tryTake(jobDir).orElseThrow(() -> new IOException("owner lock of a new job dir is taken"));
+            Optional<OwnerLock> lock = OwnerLock.tryTake(jobDir);
+            if (lock.isEmpty()) {
+                // Between our mkdir and our lock, another instance took the claim for an abandoned one and is
+                // completing it: that one starts the job.
+                slots.release();
+                return new LaunchOutcome.StartPending("another launch instance is starting the job");
+            }
+            return start(launch, jobDir, ref, lock.get());
+        } catch (IOException e) {
+            slots.release();
+            throw new UncheckedIOException("cannot prepare job directory " + jobDir, e);
+        }
+    }
+
+    private LaunchOutcome.AtCapacity atCapacity() {
+        return new LaunchOutcome.AtCapacity("all " + settings.maxConcurrentJobs() + " local job slots are busy");
+    }
+
+    /**
+     * Starts the job of a claimed job dir. The caller holds a slot and the dir's owner lock; both are released
+     * here unless the job was started (then they are the running job's until it ends).
+     */
+    private LaunchOutcome start(JobLaunch launch, Path jobDir, JobRef ref, OwnerLock lock) throws IOException {
+        JobId jobId = launch.jobId();
+        boolean started = false;
+        try {
             List<String> command;
             try {
                 command = command(launch, jobDir);
@@ -133,11 +183,11 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(jobDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(jobDir.resolve("job.log").toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(jobDir.resolve(JOB_LOG).toFile()));
             environment(builder.environment(), launch, jobDir);
             Files.createDirectories(jobDir.resolve("tmp"));
             Instant deadline = Instant.now().plus(launch.profile().timeout());
-            // Before the pid: a job that has a pid always has what a later instance needs to adopt it.
+            // Before the process: a job that runs always has what a later instance needs to adopt it.
             writeJobFile(jobDir, launch, deadline);
             Process process;
             try {
@@ -146,18 +196,20 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
                 return reject(jobDir, "could not start " + settings.javaBinary() + ": " + e.getMessage());
             }
             Files.writeString(jobDir.resolve(PID_FILE), Long.toString(process.pid()));
-            track(new RunningJob(jobId, launch.arguments().tenant(), launch.arguments().entity(),
-                    launch.profile().timeout().toMillis(), jobDir, process.toHandle(), process, lock), deadline);
+            RunningJob job = new RunningJob(jobId, launch.arguments().tenant(), launch.arguments().entity(),
+                    launch.profile().timeout().toMillis(), jobDir, process.toHandle(), process, lock);
+            track(job, deadline);
             started = true;
+            // A cancel that came while we were starting it may have looked before the job was tracked.
+            if (tombstones.cancelled(launch.arguments().processId()) && job.end(Ending.CANCELLED)) {
+                markCancelled(jobDir);
+                killTree(job.process);
+            }
             return new LaunchOutcome.Launched(ref);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare job directory " + jobDir, e);
         } finally {
             if (!started) {
                 slots.release();
-                if (lock != null) {
-                    lock.release();
-                }
+                lock.release();
             }
         }
     }
@@ -165,6 +217,8 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     @Override
     public CancelOutcome cancelProcess(String processId) {
         String prefix = jobIdPrefix(processId);
+        // First, so that a job request of this process that comes later (other topic, other order) starts nothing.
+        tombstones.record(processId);
         List<JobId> stopped = new ArrayList<>();
         for (RunningJob job : running.values()) {
             if (job.jobId.value().startsWith(prefix) && job.end(Ending.CANCELLED)) {
@@ -188,9 +242,14 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         return running.size();
     }
 
-    /** Kills the jobs this instance watches (started or adopted): they belong to it, as pods belong to their Job. */
+    /**
+     * Kills the jobs this instance watches (started or adopted): they belong to it, as pods belong to their Job.
+     * Their failure reports (TRANSIENT, retryable) are left pending in their job dirs, not published now: the
+     * broker may be stopping too, and a stop must not hang on it. The next start publishes them.
+     */
     @Override
     public void close() {
+        sweeper.shutdownNow();
         List<RunningJob> killed = new ArrayList<>();
         for (RunningJob job : running.values()) {
             if (job.end(Ending.SHUTDOWN)) {
@@ -200,7 +259,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         }
         for (RunningJob job : killed) {
             try {
-                job.exit.get(settings.killGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                job.handled.get(settings.killGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 LOG.warn("job process {} did not exit after kill", job.process.pid());
             } catch (InterruptedException e) {
@@ -220,7 +279,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         if (!Files.isDirectory(settings.workDir())) {
             return;
         }
-        try (DirectoryStream<Path> jobDirs = Files.newDirectoryStream(settings.workDir(), Files::isDirectory)) {
+        try (DirectoryStream<Path> jobDirs = jobDirs()) {
             for (Path jobDir : jobDirs) {
                 try {
                     adopt(jobDir);
@@ -256,10 +315,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         Optional<ProcessHandle> process;
         Instant deadline;
         try {
-            Properties recorded = new Properties();
-            try (var reader = Files.newBufferedReader(jobFile)) {
-                recorded.load(reader);
-            }
+            Properties recorded = readJobFile(jobDir);
             deadline = Instant.ofEpochMilli(Long.parseLong(recorded.getProperty("deadline")));
             process = jobProcess(jobDir, jobId);
             job = new RunningJob(jobId, recorded.getProperty("tenant"), recorded.getProperty("entity"),
@@ -304,38 +360,101 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         }
     }
 
-    private LaunchOutcome earlierOutcome(Path jobDir, JobRef ref) {
+    private LaunchOutcome earlierOutcome(JobLaunch launch, Path jobDir, JobRef ref) {
         try {
-            Path rejected = jobDir.resolve(REJECTED_FILE);
-            if (Files.exists(rejected)) {
-                return new LaunchOutcome.Rejected(Files.readString(rejected));
+            Optional<LaunchOutcome> known = settledOutcome(jobDir, ref);
+            if (known.isPresent()) {
+                return known.get();
             }
-            if (!Files.exists(jobDir.resolve(PID_FILE))) {
-                if (abandoned(jobDir)) {
-                    return reject(jobDir, "an earlier launch claimed the job but died before starting it");
-                }
-                // After a crash Kafka delivers the request again within its session timeout (45 s), before the
-                // claim counts as abandoned: taking it for a running job would leave the attempt waiting forever.
-                return new LaunchOutcome.StartPending("claimed " + claimAge(jobDir).toSeconds()
-                        + " s ago without a pid: being started, or left by a launch that died (given up after "
-                        + ABANDONED_CLAIM_AGE.toSeconds() + " s)");
+            // A claim without a pid: its owner is starting the job right now (it holds the lock for those few
+            // milliseconds), or it died before recording the start and the OS dropped its lock.
+            Optional<OwnerLock> lock = OwnerLock.tryTake(jobDir);
+            if (lock.isEmpty()) {
+                return new LaunchOutcome.StartPending("claimed by a live launch instance that is starting it now");
             }
-            return new LaunchOutcome.AlreadyRunning(ref);
+            Optional<LaunchOutcome> settledMeanwhile = settledOutcome(jobDir, ref);
+            if (settledMeanwhile.isPresent()) {
+                lock.get().release();
+                return settledMeanwhile.get();
+            }
+            return completeAbandonedClaim(launch, jobDir, ref, lock.get());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read job directory " + jobDir, e);
         }
     }
 
-    /**
-     * Claiming a job and writing its pid take milliseconds; a claim without a pid for much longer was left by a
-     * launch that died in between, and would otherwise block the attempt for good.
-     */
-    private boolean abandoned(Path jobDir) throws IOException {
-        return claimAge(jobDir).compareTo(ABANDONED_CLAIM_AGE) > 0;
+    /** What an earlier launch of the job came to, once it got as far as starting or refusing it. */
+    private static Optional<LaunchOutcome> settledOutcome(Path jobDir, JobRef ref) throws IOException {
+        Path rejected = jobDir.resolve(REJECTED_FILE);
+        if (Files.exists(rejected)) {
+            return Optional.of(new LaunchOutcome.Rejected(Files.readString(rejected)));
+        }
+        if (Files.exists(jobDir.resolve(PID_FILE)) || Files.exists(jobDir.resolve(EXIT_CODE_FILE))) {
+            return Optional.of(new LaunchOutcome.AlreadyRunning(ref));
+        }
+        return Optional.empty();
     }
 
-    private static Duration claimAge(Path jobDir) throws IOException {
-        return Duration.between(Files.getLastModifiedTime(jobDir).toInstant(), Instant.now());
+    /**
+     * The launch that claimed the job died between claiming and recording its pid (we hold its owner lock now),
+     * and this is the same request delivered again: finish what it began, as a redelivery resumes a suspended
+     * Kubernetes Job. The job id is on the command line of its process, so a process it did start is found
+     * and adopted, and only a job that never ran is started.
+     */
+    private LaunchOutcome completeAbandonedClaim(JobLaunch launch, Path jobDir, JobRef ref, OwnerLock lock)
+            throws IOException {
+        JobId jobId = launch.jobId();
+        Optional<ProcessHandle> process = findJobProcess(jobId);
+        if (process.isPresent()) {
+            Files.writeString(jobDir.resolve(PID_FILE), Long.toString(process.get().pid()));
+            LOG.info("job {} (pid {}) was started by a launch that died before recording it: adopted", jobId,
+                    process.get().pid());
+            slots.acquireEvenIfNone();
+            track(new RunningJob(jobId, launch.arguments().tenant(), launch.arguments().entity(),
+                    launch.profile().timeout().toMillis(), jobDir, process.get(), null, lock), recordedDeadline(jobDir));
+            return new LaunchOutcome.AlreadyRunning(ref);
+        }
+        if (Files.exists(jobDir.resolve(JOB_LOG)) && Files.size(jobDir.resolve(JOB_LOG)) > 0) {
+            // It ran (it wrote its log) and ended before anyone recorded it: report it as any job that ended
+            // unwatched, not run it twice.
+            LOG.info("job {} was started by a launch that died before recording it, and has ended", jobId);
+            slots.acquireEvenIfNone();
+            exited(new RunningJob(jobId, launch.arguments().tenant(), launch.arguments().entity(),
+                    launch.profile().timeout().toMillis(), jobDir, null, null, lock));
+            return new LaunchOutcome.AlreadyRunning(ref);
+        }
+        if (!slots.tryAcquire()) {
+            lock.release();
+            return atCapacity();
+        }
+        LOG.info("job {} was claimed by a launch that died before starting it: starting it now", jobId);
+        return start(launch, jobDir, ref, lock);
+    }
+
+    /** The live process whose command line names the job, wherever it came from. */
+    private static Optional<ProcessHandle> findJobProcess(JobId jobId) {
+        String marker = JOB_ID_PROPERTY + jobId.value();
+        try (Stream<ProcessHandle> processes = ProcessHandle.allProcesses()) {
+            // The command line, not arguments(): Linux gives no arguments for a long command line (the class path).
+            return processes.filter(handle -> handle.info().commandLine()
+                            .map(line -> List.of(line.split(" ")).contains(marker))
+                            .orElse(false))
+                    .filter(ProcessHandle::isAlive)
+                    .findFirst();
+        }
+    }
+
+    /** The deadline written before the job's process was started. */
+    private static Instant recordedDeadline(Path jobDir) throws IOException {
+        return Instant.ofEpochMilli(Long.parseLong(readJobFile(jobDir).getProperty("deadline")));
+    }
+
+    private static Properties readJobFile(Path jobDir) throws IOException {
+        Properties recorded = new Properties();
+        try (var reader = Files.newBufferedReader(jobDir.resolve(JOB_FILE))) {
+            recorded.load(reader);
+        }
+        return recorded;
     }
 
     private LaunchOutcome reject(Path jobDir, String reason) throws IOException {
@@ -412,37 +531,154 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         job.exit.whenComplete((exited, error) -> exited(job));
     }
 
+    /** The job dirs under the work dir (named by job id; the work dir holds other things too). */
+    private DirectoryStream<Path> jobDirs() throws IOException {
+        return Files.newDirectoryStream(settings.workDir(), JOB_DIR_GLOB);
+    }
+
     private void exited(RunningJob job) {
         running.remove(job.jobId);
         if (job.deadline != null) {
             job.deadline.cancel(false);
         }
         // Only a child's exit code can be known; an adopted job's went to the launch that started it.
-        String exitCode = job.child == null ? UNKNOWN_EXIT_CODE : Integer.toString(job.child.exitValue());
+        Integer exitValue = job.child == null ? null : job.child.exitValue();
         try {
-            Ending ending = job.ending.get();
-            boolean cancelled = ending == Ending.CANCELLED || Files.exists(job.jobDir.resolve(CANCELLED_MARKER));
-            Optional<ObservedFailure> failure = Optional.empty();
-            if (ending == Ending.TIMED_OUT) {
-                failure = Optional.of(new ObservedFailure(job.jobId, job.tenant, job.entity, ErrorClass.DEADLINE_EXCEEDED,
-                        "killed after the action's timeout of " + job.timeoutMillis + " ms" + logTail(job.jobDir)));
-            } else if (ending == null && !cancelled && job.child == null) {
-                failure = Optional.of(endedUnwatched(job));
-            } else if (ending == null && !cancelled && job.child.exitValue() != 0) {
-                failure = Optional.of(crash(job, job.child.exitValue()));
-            }
-            failure.ifPresent(statusSink::report);
+            verdict(job, exitValue).ifPresent(failure -> {
+                // Kept until published: a report lost here would leave the attempt RUNNING for good.
+                keepPending(job.jobDir, failure);
+                if (job.ending.get() != Ending.SHUTDOWN) {
+                    publishPending(job.jobDir, failure);
+                }
+            });
         } catch (RuntimeException e) {
-            LOG.warn("could not report the end of job {}", job.jobId, e);
+            LOG.warn("could not record the end of job {}", job.jobId, e);
         } finally {
             slots.release();
-            // Written last: once it exists, everything about this job's end has been done.
+            // Written last: once it exists, everything about this job's end has been done or is pending.
             try {
-                Files.writeString(job.jobDir.resolve(EXIT_CODE_FILE), exitCode);
+                Files.writeString(job.jobDir.resolve(EXIT_CODE_FILE),
+                        exitValue == null ? UNKNOWN_EXIT_CODE : exitValue.toString());
             } catch (IOException e) {
                 LOG.warn("could not record the exit code of job {}", job.jobId, e);
             }
             job.lock.release();
+            job.handled.complete(null);
+        }
+    }
+
+    /** What launch must say about a job's end: nothing when the job could say it itself (it ran to its end). */
+    private Optional<ObservedFailure> verdict(RunningJob job, Integer exitValue) {
+        Ending ending = job.ending.get();
+        boolean cancelled = ending == Ending.CANCELLED || Files.exists(job.jobDir.resolve(CANCELLED_MARKER));
+        if (ending == Ending.TIMED_OUT) {
+            return Optional.of(new ObservedFailure(job.jobId, job.tenant, job.entity, ErrorClass.DEADLINE_EXCEEDED,
+                    "killed after the action's timeout of " + job.timeoutMillis + " ms" + logTail(job.jobDir)));
+        }
+        if (cancelled) {
+            return Optional.empty();
+        }
+        if (ending == Ending.SHUTDOWN) {
+            if (exitValue != null && exitValue == 0) {
+                return Optional.empty(); // it finished (and reported) before the kill reached it
+            }
+            return Optional.of(new ObservedFailure(job.jobId, job.tenant, job.entity, ErrorClass.TRANSIENT,
+                    "job process stopped with launch (exit code " + (exitValue == null ? UNKNOWN_EXIT_CODE : exitValue)
+                            + "); another attempt can run it" + logTail(job.jobDir)));
+        }
+        if (exitValue == null) {
+            return Optional.of(endedUnwatched(job));
+        }
+        if (exitValue == JobExitCodes.STOPPED) {
+            return Optional.empty(); // callback told it the attempt is over: there is nothing left to report
+        }
+        if (exitValue != 0) {
+            return Optional.of(crash(job, exitValue));
+        }
+        return Optional.empty();
+    }
+
+    private static void keepPending(Path jobDir, ObservedFailure failure) {
+        Properties pending = new Properties();
+        pending.setProperty("tenant", failure.tenant());
+        pending.setProperty("entity", failure.entity());
+        pending.setProperty("error-class", failure.errorClass().name());
+        pending.setProperty("message", failure.message());
+        try (var writer = Files.newBufferedWriter(jobDir.resolve(PENDING_REPORT))) {
+            pending.store(writer, "the failure report of this job, until it is published");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the report of " + jobDir.getFileName(), e);
+        }
+    }
+
+    /** Publishes a kept report and forgets it; one that cannot be published stays for the next sweep. */
+    private boolean publishPending(Path jobDir, ObservedFailure failure) {
+        try {
+            statusSink.report(failure);
+        } catch (RuntimeException e) {
+            LOG.warn("could not publish the {} report of job {}: kept in {}, retried every {} s", failure.errorClass(),
+                    failure.jobId(), jobDir.resolve(PENDING_REPORT), SWEEP_INTERVAL.toSeconds(), e);
+            return false;
+        }
+        try {
+            Files.deleteIfExists(jobDir.resolve(PENDING_REPORT));
+        } catch (IOException e) {
+            // Published again at the next sweep: the event id is the same, callback keeps the first.
+            LOG.warn("could not remove the published report of job {}", failure.jobId(), e);
+        }
+        return true;
+    }
+
+    /**
+     * Publishes the reports no one could publish (launch stopped, the broker was away) of jobs no live instance
+     * watches, and drops old cancel tombstones. Runs at start and every {@link #SWEEP_INTERVAL}.
+     */
+    private void sweep() {
+        try {
+            if (!Files.isDirectory(settings.workDir())) {
+                return;
+            }
+            try (DirectoryStream<Path> jobDirs = jobDirs()) {
+                for (Path jobDir : jobDirs) {
+                    if (Files.exists(jobDir.resolve(PENDING_REPORT))) {
+                        publishOrphanedReport(jobDir);
+                    }
+                }
+            }
+            tombstones.prune(Instant.now());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("sweep of {} failed; next in {} s", settings.workDir(), SWEEP_INTERVAL.toSeconds(), e);
+        }
+    }
+
+    private void publishOrphanedReport(Path jobDir) throws IOException {
+        Optional<OwnerLock> lock = OwnerLock.tryTake(jobDir);
+        if (lock.isEmpty()) {
+            return; // its owner is ending it right now, and publishes it itself
+        }
+        try {
+            Path file = jobDir.resolve(PENDING_REPORT);
+            if (!Files.exists(file)) {
+                return;
+            }
+            if (Files.getLastModifiedTime(file).toInstant().isBefore(Instant.now().minus(PENDING_REPORT_MAX_AGE))) {
+                LOG.error("giving up the report of job {} unpublished for over {} h; it stays in {}",
+                        jobDir.getFileName(), PENDING_REPORT_MAX_AGE.toHours(), jobDir.resolve(PENDING_REPORT_GIVEN_UP));
+                Files.move(file, jobDir.resolve(PENDING_REPORT_GIVEN_UP), StandardCopyOption.REPLACE_EXISTING);
+                return;
+            }
+            Properties pending = new Properties();
+            try (var reader = Files.newBufferedReader(file)) {
+                pending.load(reader);
+            }
+            ObservedFailure failure = new ObservedFailure(new JobId(jobDir.getFileName().toString()),
+                    pending.getProperty("tenant"), pending.getProperty("entity"),
+                    ErrorClass.valueOf(pending.getProperty("error-class")), pending.getProperty("message"));
+            if (publishPending(jobDir, failure)) {
+                LOG.info("published the {} report of job {} kept since it ended", failure.errorClass(), failure.jobId());
+            }
+        } finally {
+            lock.get().release();
         }
     }
 
@@ -466,7 +702,7 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
     }
 
     private static String logTail(Path jobDir) {
-        Path log = jobDir.resolve("job.log");
+        Path log = jobDir.resolve(JOB_LOG);
         try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
             long start = Math.max(0, file.length() - LOG_TAIL_BYTES);
             byte[] tail = new byte[(int) (file.length() - start)];
@@ -582,6 +818,8 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         final CompletableFuture<?> exit;
         final OwnerLock lock;
         final AtomicReference<Ending> ending = new AtomicReference<>();
+        /** Completed once its end has been handled (reported or kept, exit code written). */
+        final CompletableFuture<Void> handled = new CompletableFuture<>();
         volatile ScheduledFuture<?> deadline;
 
         RunningJob(JobId jobId, String tenant, String entity, long timeoutMillis, Path jobDir, ProcessHandle process,

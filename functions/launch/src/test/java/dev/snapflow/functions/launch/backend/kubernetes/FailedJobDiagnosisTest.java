@@ -37,4 +37,14 @@ class FailedJobDiagnosisTest {
         assertThat(KubernetesJobWatcher.diagnose(FAILED_JOB, List.of(), true))
                 .hasValueSatisfying(d -> assertThat(d.message()).contains("BackoffLimitExceeded"));
     }
+
+    @Test
+    void failedJobWhoseDriverStoppedBecauseCallbackSaidItsAttemptIsOverIsNotReported() {
+        Pod stopped = new PodBuilder().withNewMetadata().withName("sf-job-driver").endMetadata()
+                .withNewStatus().withPhase("Failed").addNewContainerStatus().withName(DriverJobSpec.CONTAINER)
+                .withNewState().withNewTerminated().withExitCode(dev.snapflow.contracts.jobs.JobExitCodes.STOPPED)
+                .endTerminated().endState().endContainerStatus().endStatus().build();
+
+        assertThat(KubernetesJobWatcher.diagnose(FAILED_JOB, List.of(stopped), false)).isEmpty();
+    }
 }

@@ -193,6 +193,18 @@ class LocalProcessBackendTest {
     }
 
     @Test
+    void jobThatStoppedBecauseCallbackSaidItsAttemptIsOverIsNotReportedAsACrash() throws IOException {
+        JobLaunch launch = TestJobs.scripted("stop-as-told", LONG);
+
+        backend().launch(launch);
+
+        awaitEnd(launch);
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code")))
+                .isEqualTo(Integer.toString(dev.snapflow.contracts.jobs.JobExitCodes.STOPPED));
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
     void jobsBeyondTheConcurrencyLimitAreNotStartedUntilASlotFrees() {
         LocalProcessBackend backend = backend(System.getProperty("java.class.path"), 1);
         JobLaunch running = TestJobs.scripted("sleep", LONG);
@@ -223,32 +235,160 @@ class LocalProcessBackendTest {
     }
 
     @Test
-    void claimLeftByALaunchThatDiedBeforeStartingTheJobIsRejectedNotAwaitedForever() throws IOException {
-        JobLaunch launch = TestJobs.scripted("print", LONG);
-        Files.createDirectories(jobDir(launch));
-        Files.setLastModifiedTime(jobDir(launch), java.nio.file.attribute.FileTime.from(
-                Instant.now().minus(LocalProcessBackend.ABANDONED_CLAIM_AGE).minusSeconds(5)));
+    void claimOfALiveLaunchIsAskedForAgainLaterAndOnceThatLaunchDiesTheRedeliveryStartsTheJobOnce() throws Exception {
+        JobLaunch launch = TestJobs.scripted("sleep", LONG);
+        Process claiming = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), EarlierLaunch.class.getName(), workDir.toString(),
+                launch.arguments().processId(), "claim-only", Long.toString(LONG.toMillis()))
+                .redirectErrorStream(true).redirectOutput(workDir.resolve("claiming-launch.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(workDir.resolve("claiming-launch.log"))
+                    && Files.readString(workDir.resolve("claiming-launch.log")).contains("claimed"));
+            LocalProcessBackend restarted = backend();
 
-        LaunchOutcome outcome = backend().launch(launch);
+            assertThat(restarted.launch(launch)).as("while the claiming launch lives")
+                    .isInstanceOfSatisfying(LaunchOutcome.StartPending.class,
+                            pending -> assertThat(pending.reason()).contains("live launch instance"));
+            assertThat(jobDir(launch).resolve(LocalProcessBackend.PID_FILE)).doesNotExist();
 
-        assertThat(outcome).isInstanceOfSatisfying(LaunchOutcome.Rejected.class,
-                rejected -> assertThat(rejected.reason()).contains("died before starting it"));
-        assertThat(backend().launch(launch)).isEqualTo(outcome);
+            claiming.destroyForcibly();
+            claiming.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(restarted.launch(launch)).as("the redelivery after it died").isInstanceOf(LaunchOutcome.Launched.class);
+            assertThat(restarted.launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+            await().until(() -> log(launch).contains("started"));
+            assertThat(restarted.cancelProcess(launch.arguments().processId()).stopped()).containsExactly(launch.jobId());
+            awaitEnd(launch);
+            assertThat(log(launch).lines().filter(line -> line.startsWith("started"))).hasSize(1);
+            assertThat(reports).isEmpty();
+        } finally {
+            claiming.destroyForcibly();
+        }
     }
 
     @Test
-    void freshClaimWithoutPidIsAskedForAgainLaterNotTakenForARunningJob() throws IOException {
-        // What a launch killed between claiming and starting the job leaves; Kafka's redelivery comes within a minute.
+    void claimWithoutPidWhoseLaunchIsGoneIsStartedByTheRedeliveryNotLeftWaiting() throws IOException {
+        // What a launch killed between claiming and starting the job leaves: the OS dropped its owner lock.
         JobLaunch launch = TestJobs.scripted("print", LONG);
         Files.createDirectories(jobDir(launch));
-        LocalProcessBackend backend = backend();
+        Files.writeString(jobDir(launch).resolve(LocalProcessBackend.OWNER_LOCK), "");
 
-        assertThat(backend.launch(launch)).isInstanceOfSatisfying(LaunchOutcome.StartPending.class,
-                pending -> assertThat(pending.reason()).contains("without a pid"));
-        assertThat(backend.runningJobs()).isZero();
+        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.Launched.class);
 
-        Files.writeString(jobDir(launch).resolve(LocalProcessBackend.PID_FILE), "12345");
-        assertThat(backend.launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        awaitEnd(launch);
+        assertThat(log(launch)).contains("token=" + launch.callbackToken());
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("0");
+        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
+    void jobStartedByALaunchThatDiedBeforeRecordingItsPidIsAdoptedOnRedeliveryNotStartedTwice() throws Exception {
+        JobLaunch launch = startedByALaunchThatWasKilled("sleep", LONG);
+        ProcessHandle job = jobProcess(launch).orElseThrow();
+        Files.delete(jobDir(launch).resolve(LocalProcessBackend.PID_FILE));
+        LocalProcessBackend restarted = backend();
+        assertThat(restarted.runningJobs()).as("nothing to adopt at start: no pid").isZero();
+
+        assertThat(restarted.launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+
+        assertThat(restarted.runningJobs()).isOne();
+        assertThat(Files.readString(jobDir(launch).resolve(LocalProcessBackend.PID_FILE))).isEqualTo(Long.toString(job.pid()));
+        assertThat(restarted.cancelProcess(launch.arguments().processId()).stopped()).containsExactly(launch.jobId());
+        awaitEnd(launch);
+        assertThat(log(launch).lines().filter(line -> line.startsWith("started"))).hasSize(1);
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
+    void jobThatRanAndEndedBeforeItsPidWasRecordedIsReportedOnRedeliveryNotStartedAgain() throws Exception {
+        JobLaunch launch = startedByALaunchThatWasKilled("sleep", LONG);
+        ProcessHandle job = jobProcess(launch).orElseThrow();
+        job.destroyForcibly();
+        job.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        Files.delete(jobDir(launch).resolve(LocalProcessBackend.PID_FILE));
+
+        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+
+        assertThat(log(launch).lines().filter(line -> line.startsWith("started"))).hasSize(1);
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("unknown");
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+            assertThat(failure.message()).contains("exit code unknown");
+        });
+    }
+
+    @Test
+    void jobsKilledWhenLaunchStopsAreReportedRetryableByTheNextStartExactlyOnce() throws IOException {
+        JobLaunch launch = TestJobs.scripted("sleep", LONG);
+        LocalProcessBackend stopping = backend();
+        stopping.launch(launch);
+        await().until(() -> log(launch).contains("started"));
+
+        stopping.close();
+
+        assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("143");
+        assertThat(jobDir(launch).resolve(LocalProcessBackend.PENDING_REPORT)).exists();
+        assertThat(reports).as("not published while launch stops").isEmpty();
+
+        backend();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !reports.isEmpty());
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.jobId()).isEqualTo(launch.jobId());
+            assertThat(failure.partitionKey()).isEqualTo("acme/orders");
+            assertThat(failure.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+            assertThat(failure.errorClass().retryable()).isTrue();
+            assertThat(failure.message()).contains("stopped with launch (exit code 143)");
+        });
+        await().until(() -> !Files.exists(jobDir(launch).resolve(LocalProcessBackend.PENDING_REPORT)));
+        backend();
+        assertThat(reports).hasSize(1);
+    }
+
+    @Test
+    void failureReportThatCannotBePublishedIsKeptInTheJobDirAndPublishedLater() throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean brokerDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+        LocalBackendSettings settings = new LocalBackendSettings(Path.of(System.getProperty("java.home"), "bin", "java"),
+                System.getProperty("java.class.path"), workDir, 2, List.of(), Map.of(), Duration.ofSeconds(2));
+        LocalProcessBackend unlucky = new LocalProcessBackend(settings, failure -> {
+            if (brokerDown.get()) {
+                throw new IllegalStateException("broker unreachable");
+            }
+            reports.add(failure);
+        });
+        backends.add(unlucky);
+        JobLaunch launch = TestJobs.scripted("crash", LONG);
+
+        unlucky.launch(launch);
+
+        awaitEnd(launch);
+        assertThat(jobDir(launch).resolve(LocalProcessBackend.PENDING_REPORT)).exists();
+        assertThat(reports).isEmpty();
+
+        brokerDown.set(false);
+        backend();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !reports.isEmpty());
+        assertThat(reports).singleElement().satisfies(failure -> {
+            assertThat(failure.errorClass()).isEqualTo(ErrorClass.INTERNAL);
+            assertThat(failure.message()).contains("exited with code 2", "boom: the input could not be read");
+        });
+        await().until(() -> !Files.exists(jobDir(launch).resolve(LocalProcessBackend.PENDING_REPORT)));
+    }
+
+    @Test
+    void jobRequestOfAProcessCancelledBeforeItArrivedStartsNothingAlsoAfterARestart() {
+        JobLaunch launch = TestJobs.scripted("print", LONG);
+
+        assertThat(backend().cancelProcess(launch.arguments().processId()).stopped()).isEmpty();
+
+        assertThat(backend().launch(launch)).isInstanceOfSatisfying(LaunchOutcome.Cancelled.class,
+                cancelled -> assertThat(cancelled.reason()).contains("cancelled before its job request arrived"));
+        assertThat(jobDir(launch)).doesNotExist();
+        JobLaunch otherProcess = TestJobs.scripted("print", LONG);
+        assertThat(backend().launch(otherProcess)).isInstanceOf(LaunchOutcome.Launched.class);
+        awaitEnd(otherProcess);
     }
 
     @Test
