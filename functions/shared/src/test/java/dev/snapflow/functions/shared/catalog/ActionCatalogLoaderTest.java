@@ -58,7 +58,7 @@ class ActionCatalogLoaderTest {
                 {"schema": [{"name": "code", "type": "string"}],
                  "rules": [{"rule": "not_null", "column": "code"},
                            {"rule": "regex", "column": "code", "pattern": "(a+)+$"},
-                           {"rule": "regex", "column": "code", "pattern": "^(a)\\1$"},
+                           {"rule": "regex", "column": "code", "pattern": "^(a)\\\\1$"},
                            {"rule": "regex", "column": "code", "pattern": "^a(?!b)"}]}""";
 
         assertThat(catalog.validateParams("clean", JSON.readTree(params)))
