@@ -65,7 +65,8 @@ class JobInputSafetyTest {
     private static S3Uri forgeManifest(SnapshotRef ref, List<String> keys) {
         Manifest manifest = new Manifest(StorageLayout.CONTRACT_VERSION, Manifest.KIND_SNAPSHOT, ref.tenant(), ref.entity(),
                 ref.dataVersion(), Tier.RAW.pathSegment(), null, "csv",
-                keys.stream().map(k -> new Manifest.DataFile(k, 10, null, null)).toList(), null, 10, List.of(), null,
+                keys.stream().map(k -> new Manifest.DataFile(k, 10, null, null)).toList(), null, 10, List.of(),
+                new Manifest.Producer("forger", "1", null, null, null, null, null),
                 Instant.now(), List.of(), Map.of(), List.of(), null);
         String key = StorageLayout.rawSnapshotManifestKey(ref);
         harness.s3.putObject(b -> b.bucket(harness.target.bucket()).key(key), RequestBody.fromBytes(ManifestCodec.toJson(manifest)));

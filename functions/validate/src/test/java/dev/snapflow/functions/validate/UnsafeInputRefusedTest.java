@@ -71,7 +71,8 @@ class UnsafeInputRefusedTest {
         Manifest manifest = new Manifest(StorageLayout.CONTRACT_VERSION, Manifest.KIND_SNAPSHOT, ref.tenant(), ref.entity(),
                 ref.dataVersion(), Tier.RAW.pathSegment(), null, "csv",
                 java.util.Arrays.stream(keys).map(k -> new Manifest.DataFile(k, 10, null, null)).toList(), null, 10,
-                List.of(), null, Instant.now(), List.of(), Map.of(), List.of(), null);
+                List.of(),
+                new Manifest.Producer("forger", "1", null, null, null, null, null), Instant.now(), List.of(), Map.of(), List.of(), null);
         validate.s3.putObject(b -> b.bucket(validate.stack.s3().bucket()).key(StorageLayout.rawSnapshotManifestKey(ref)),
                 RequestBody.fromBytes(ManifestCodec.toJson(manifest)));
     }
@@ -102,7 +103,7 @@ class UnsafeInputRefusedTest {
     @Test
     void aSafeManifestIsAccepted() throws Exception {
         assertThat(submit("{\"entity\":\"orders\",\"dataVersion\":\"good\",\"action\":\"ingest\"}").statusCode())
-                .isEqualTo(202);
+                .isEqualTo(201);
     }
 
     @Test

@@ -79,7 +79,8 @@ class S3SnapshotStoreTest {
     private void forgeManifest(SnapshotRef ref, String key) {
         Manifest manifest = new Manifest(StorageLayout.CONTRACT_VERSION, Manifest.KIND_SNAPSHOT, ref.tenant(), ref.entity(),
                 ref.dataVersion(), Tier.RAW.pathSegment(), null, "csv", List.of(new Manifest.DataFile(key, 1, null, null)),
-                null, 1, List.of(), null, Instant.now(), List.of(), Map.of(), List.of(), null);
+                null, 1, List.of(),
+                new Manifest.Producer("forger", "1", null, null, null, null, null), Instant.now(), List.of(), Map.of(), List.of(), null);
         s3.putObject(b -> b.bucket(bucket).key(StorageLayout.rawSnapshotManifestKey(ref)),
                 RequestBody.fromBytes(ManifestCodec.toJson(manifest)));
     }
