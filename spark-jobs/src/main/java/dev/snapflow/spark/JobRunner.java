@@ -6,11 +6,13 @@ import dev.snapflow.contracts.jobs.ErrorClass;
 import dev.snapflow.contracts.jobs.JobArguments;
 import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.contracts.storage.Manifest;
+import dev.snapflow.contracts.storage.ManifestFiles;
 import dev.snapflow.contracts.storage.OutputId;
 import dev.snapflow.contracts.storage.S3Uri;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.StorageLayout;
 import dev.snapflow.contracts.storage.Tier;
+import dev.snapflow.contracts.storage.UnsafeManifestException;
 import dev.snapflow.spark.actions.ActionCatalog;
 import dev.snapflow.spark.actions.ActionContext;
 import dev.snapflow.spark.actions.ActionResult;
@@ -36,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>params against the action's JSON Schema, the output location against {@link OutputId}: INVALID_PARAMS
  *       before Spark starts;</li>
  *   <li>the output's manifest: if committed, SUCCEEDED cached=true, and Spark never starts;</li>
- *   <li>the input manifest (MISSING_INPUT when absent) and params against its columns;</li>
+ *   <li>the input manifest (MISSING_INPUT when absent), every file it lists under its own folder (INVALID_DATA
+ *       otherwise: another tenant's key or a glob is never read), and params against its columns;</li>
  *   <li>Spark writes into the attempt prefix, then the manifest is written last (quarantine first, then the
  *       output), and a committed manifest is never overwritten.</li>
  * </ol>
@@ -159,6 +162,7 @@ public final class JobRunner {
             throw new JobFailure(ErrorClass.INVALID_DATA, inputUri + " describes " + input.snapshotRef()
                     + ", not the requested " + ref);
         }
+        requireContained(inputUri, input);
         action.checkAgainstInput(params, input);
 
         reporter.running(new JobStatusReport.Progress(0, 0, 0, 0));
@@ -182,6 +186,16 @@ public final class JobRunner {
             sparkRuntime.stop(spark);
         }
         return commit(args, action, params, inputUri, result, started, store);
+    }
+
+    /** Data isolation: every file the input manifest lists lies under its own folder ({@link ManifestFiles}). */
+    private static void requireContained(S3Uri inputUri, Manifest input) {
+        try {
+            ManifestFiles.requireContained(inputUri.key(), input);
+        } catch (UnsafeManifestException e) {
+            throw new JobFailure(ErrorClass.INVALID_DATA, "the input manifest " + inputUri + " is refused, nothing was read: "
+                    + e.getMessage());
+        }
     }
 
     private Tier inputTier(SnapshotRef ref, S3Uri inputUri, JobAction action) {

@@ -8,19 +8,22 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.params.RulePatterns;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Checks an action's params against its JSON Schema ({@code params/<action>.schema.json} in this jar, draft
- * 2020-12) before Spark starts; the control plane's action catalog validates against the same files.
+ * 2020-12) before Spark starts; the control plane's action catalog validates against the same files. A regex
+ * rule's pattern must also compile in RE2/J, the linear-time engine the clean action runs it in ({@link RulePatterns}).
  */
 public final class ParamsValidator {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,6 +74,11 @@ public final class ParamsValidator {
                     .map(ValidationMessage::getMessage)
                     .collect(Collectors.joining("; "));
             throw new JobFailure(ErrorClass.INVALID_PARAMS, "invalid params for " + action + ": " + reasons);
+        }
+        List<RulePatterns.Problem> patterns = RulePatterns.problems(params);
+        if (!patterns.isEmpty()) {
+            throw new JobFailure(ErrorClass.INVALID_PARAMS, "invalid params for " + action + ": " + patterns.stream()
+                    .map(p -> p.field() + " " + p.reason()).collect(Collectors.joining("; ")));
         }
         return params;
     }

@@ -6,10 +6,15 @@ import java.util.regex.Pattern;
  * The one rule for what may stand between two slashes of a storage path (tenant, entity, data version,
  * output id). It is deliberately a whitelist: the same value is an S3 key segment, a Spark path, a Kafka
  * key part and a Kubernetes label value, and every one of those has its own surprises.
+ *
+ * <p>Every accepted value is also a valid Kubernetes label value ({@code (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?},
+ * at most 63 characters): it starts <em>and ends</em> with a letter or digit. The value itself becomes the label,
+ * so operators can select a tenant's jobs by its name, rather than by a derived (hashed or mangled) form that
+ * would need a second mapping; a name like {@code orders_} is refused where it enters instead of failing at launch.
  */
 public final class PathSegment {
     public static final int MAX_LENGTH = 63;
-    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?");
 
     private PathSegment() {
     }
@@ -40,7 +45,7 @@ public final class PathSegment {
         }
         if (!ALLOWED.matcher(value).matches()) {
             throw new InvalidPathSegmentException(field,
-                    "must start with a letter or digit and contain only letters, digits, '.', '_' and '-'");
+                    "must start and end with a letter or digit and contain only letters, digits, '.', '_' and '-'");
         }
         return value;
     }

@@ -72,4 +72,13 @@ class PathSegmentTest {
         assertThat(e.field()).isEqualTo("entity");
         assertThat(e).hasMessageStartingWith("entity must");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"orders_", "orders-", "orders.", "a_", "0-"})
+    void aValueEndingInPunctuationIsRejectedBecauseItIsNoKubernetesLabelValue(String value) {
+        assertThatThrownBy(() -> PathSegment.requireSafe("entity", value))
+                .isInstanceOf(InvalidPathSegmentException.class)
+                .hasMessage("entity must start and end with a letter or digit and contain only letters, digits, "
+                        + "'.', '_' and '-'");
+    }
 }

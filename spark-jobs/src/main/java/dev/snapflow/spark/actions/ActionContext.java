@@ -25,6 +25,18 @@ import java.util.List;
 public record ActionContext(SparkSession spark, JobArguments args, JsonNode params, Manifest input,
                             String inputBucket, OutputLocation output, OutputWriter writer, Instant startedAt) {
 
+    /**
+     * Spark's own (internal, but stable since Spark 3.1) data source option that turns off glob expansion of the
+     * paths given to {@code load}: a path is then read as exactly that object, even if it has a '*' or '{'.
+     * {@code ManifestFiles} already refuses such keys before anything is read; this keeps a path literal anyway.
+     */
+    public static final String GLOB_PATHS_OPTION = "__globPaths__";
+
+    /** A reader for exact paths: no glob expansion ({@link #GLOB_PATHS_OPTION}). Every read of data files starts here. */
+    public static DataFrameReader exactPathReader(SparkSession spark) {
+        return spark.read().option(GLOB_PATHS_OPTION, "false");
+    }
+
     /** The input's data files as s3a paths: exactly the manifest's list, never a directory listing. */
     public String[] inputPaths() {
         List<String> paths = input.files().stream().map(f -> SparkPaths.s3a(inputBucket, f.key())).toList();
@@ -42,7 +54,7 @@ public record ActionContext(SparkSession spark, JobArguments args, JsonNode para
 
     /** Parquet files with a schema a manifest (or a {@code WrittenOutput}) records, as {@link #readParquet()}. */
     public static Dataset<Row> readParquet(SparkSession spark, List<Manifest.Column> schema, String... paths) {
-        DataFrameReader reader = spark.read();
+        DataFrameReader reader = exactPathReader(spark);
         StructType recorded = sparkSchema(schema);
         return (recorded == null ? reader : reader.schema(recorded)).parquet(paths);
     }

@@ -64,7 +64,7 @@ public final class IngestAction implements JobAction {
         StructType declared = declaredSchema(params.path("schema"));
         boolean failOnMalformed = "fail".equals(params.path("onMalformed").asText("null"));
         String format = context.input().format();
-        DataFrameReader reader = context.spark().read();
+        DataFrameReader reader = ActionContext.exactPathReader(context.spark());
         Dataset<Row> data;
         switch (format) {
             case "csv" -> {

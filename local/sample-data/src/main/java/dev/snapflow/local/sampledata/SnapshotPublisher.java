@@ -4,6 +4,7 @@ import dev.snapflow.contracts.storage.LatestPointer;
 import dev.snapflow.contracts.storage.LatestPointerCodec;
 import dev.snapflow.contracts.storage.Manifest;
 import dev.snapflow.contracts.storage.ManifestCodec;
+import dev.snapflow.contracts.storage.ManifestFiles;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.StorageLayout;
 import dev.snapflow.contracts.storage.Tier;
@@ -64,6 +65,8 @@ public final class SnapshotPublisher {
      * ({@code .csv}, {@code .jsonl}/{@code .json}, {@code .parquet}). Row counts are left unknown.
      *
      * @throws SnapshotAlreadyCommittedException when the data version is already committed (nothing is written)
+     * @throws dev.snapflow.contracts.storage.UnsafeManifestException when a file name would not be one plain key
+     *         under the snapshot's prefix (a glob character, a colon, ...): nothing is written
      */
     public PublishedSnapshot publishFiles(SnapshotRef ref, List<Path> files) throws IOException {
         List<Long> unknownRows = new ArrayList<>();
@@ -94,17 +97,23 @@ public final class SnapshotPublisher {
         requireNotCommitted(ref);
         String prefix = StorageLayout.rawSnapshotPrefix(ref);
         Set<String> names = new HashSet<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            String name = files.get(i).getFileName().toString();
+            if (!names.add(name) || name.equals(StorageLayout.MANIFEST_FILE)) {
+                throw new IllegalArgumentException("file names in one snapshot must be unique and not "
+                        + StorageLayout.MANIFEST_FILE + ": " + name);
+            }
+            // Every key is checked before the first byte is uploaded: a name a reader would glob (or that is not
+            // one plain key under the snapshot's prefix) is refused with nothing written (UnsafeManifestException).
+            keys.add(ManifestFiles.requireKeyUnder(prefix, "file " + files.get(i), prefix + name));
+        }
         List<Manifest.DataFile> dataFiles = new ArrayList<>();
         long bytes = 0;
         Long rows = 0L;
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
-            String name = file.getFileName().toString();
-            if (!names.add(name) || name.equals(StorageLayout.MANIFEST_FILE)) {
-                throw new IllegalArgumentException("file names in one snapshot must be unique and not "
-                        + StorageLayout.MANIFEST_FILE + ": " + name);
-            }
-            String key = prefix + name;
+            String key = keys.get(i);
             long size = Files.size(file);
             String sha256 = sha256(file);
             s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentLength(size).build(),
@@ -119,6 +128,7 @@ public final class SnapshotPublisher {
                 List.of(), new Manifest.Producer(PRODUCER, VERSION, null, null, null, null, null),
                 clock.instant(), List.of(), Map.of(), List.of(), null);
         String manifestKey = StorageLayout.rawSnapshotManifestKey(ref);
+        ManifestFiles.requireContained(manifestKey, manifest);
         putIfAbsent(manifestKey, ManifestCodec.toJson(manifest));
         writeLatestPointer(ref, manifest);
         return new PublishedSnapshot(ref, bucket, manifestKey, manifest);

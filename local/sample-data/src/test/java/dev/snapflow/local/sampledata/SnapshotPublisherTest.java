@@ -132,6 +132,21 @@ class SnapshotPublisherTest {
         assertThat(list(StorageLayout.versionPrefix(ref))).isEmpty();
     }
 
+    @Test
+    void aFileNameThatWouldBeAGlobIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
+        SnapshotRef ref = newRef();
+        Path good = Files.writeString(dir.resolve("a.csv"), "x\n1\n");
+        Path glob = Files.writeString(dir.resolve("part-*.csv"), "x\n2\n");
+        Path colon = Files.writeString(dir.resolve("s3a:x.csv"), "x\n3\n");
+        SnapshotPublisher publisher = new SnapshotPublisher(s3, bucket);
+
+        assertThatThrownBy(() -> publisher.publishFiles(ref, List.of(good, glob)))
+                .isInstanceOf(dev.snapflow.contracts.storage.UnsafeManifestException.class)
+                .hasMessageContaining("part-*.csv").hasMessageContaining("must not contain '*'");
+        assertThatThrownBy(() -> publisher.publishFiles(ref, List.of(colon))).hasMessageContaining("must not contain ':'");
+        assertThat(list(StorageLayout.versionPrefix(ref))).isEmpty();
+    }
+
     private static SnapshotRef newRef() {
         return new SnapshotRef("acme", "orders", "v-" + UUID.randomUUID().toString().substring(0, 8));
     }

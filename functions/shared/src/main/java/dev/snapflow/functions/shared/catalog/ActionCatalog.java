@@ -5,6 +5,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.snapflow.contracts.params.RulePatterns;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,7 +66,10 @@ public final class ActionCatalog {
                 + String.join(", ", actionNames()) + "; known pipelines: " + String.join(", ", pipelineNames()));
     }
 
-    /** Violations of the action's params schema; empty when the params are valid. */
+    /**
+     * Violations of the action's params schema, then of the checks beyond it ({@link RulePatterns}: every regex
+     * rule's pattern compiles in RE2/J); empty when the params are valid.
+     */
     public List<ParamsViolation> validateParams(String actionName, JsonNode params) {
         JsonSchema schema = paramsSchemas.get(actionName);
         if (schema == null) {
@@ -81,6 +85,13 @@ public final class ActionCatalog {
                 field = field + "." + message.getProperty();
             }
             violations.add(new ParamsViolation(field, message.getMessage()));
+        }
+        if (violations.isEmpty()) {
+            // Checks no JSON Schema keyword expresses: a regex rule's pattern must compile in the linear-time engine
+            // the job runs it in (the job checks again before Spark starts).
+            for (RulePatterns.Problem problem : RulePatterns.problems(params)) {
+                violations.add(new ParamsViolation("params." + problem.field(), problem.reason()));
+            }
         }
         violations.sort(Comparator.comparing(ParamsViolation::field).thenComparing(ParamsViolation::message));
         return violations;

@@ -51,6 +51,21 @@ class ActionCatalogLoaderTest {
         assertThat(catalog.validateParams("ingest", JSON.readTree("{}"))).isEmpty();
     }
 
+    @Test
+    void aRegexRulePatternTheLinearTimeEngineCannotCompileIsReportedWithItsField() throws Exception {
+        ActionCatalog catalog = ActionCatalogLoader.load(ActionCatalogLoader.DEFAULT_CATALOG);
+        String params = """
+                {"schema": [{"name": "code", "type": "string"}],
+                 "rules": [{"rule": "not_null", "column": "code"},
+                           {"rule": "regex", "column": "code", "pattern": "(a+)+$"},
+                           {"rule": "regex", "column": "code", "pattern": "^(a)\\\\1$"},
+                           {"rule": "regex", "column": "code", "pattern": "^a(?!b)"}]}""";
+
+        assertThat(catalog.validateParams("clean", JSON.readTree(params)))
+                .extracting(ParamsViolation::field).containsExactly("params.rules[2].pattern", "params.rules[3].pattern");
+        assertThat(catalog.validateParams("clean", JSON.readTree(params)).get(0).message()).contains("RE2");
+    }
+
     /** The jobs' own examples (spark-jobs/src/main/resources/params/examples) are valid for the catalog too. */
     @ParameterizedTest
     @ValueSource(strings = {"ingest", "clean", "aggregate", "compact"})

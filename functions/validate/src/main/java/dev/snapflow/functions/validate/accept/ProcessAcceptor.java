@@ -13,6 +13,7 @@ import dev.snapflow.contracts.storage.InvalidPathSegmentException;
 import dev.snapflow.contracts.storage.PathSegment;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.contracts.storage.UnsafeManifestException;
 import dev.snapflow.functions.shared.catalog.ActionCatalog;
 import dev.snapflow.functions.shared.catalog.ActionDefinition;
 import dev.snapflow.functions.shared.catalog.ParamsViolation;
@@ -130,7 +131,14 @@ public class ProcessAcceptor {
                             + " is missing)"));
         }
         SnapshotRef ref = new SnapshotRef(tenant, valid.entity, dataVersion);
-        if (!snapshots.rawSnapshotCommitted(ref)) {
+        boolean committed;
+        try {
+            committed = snapshots.rawSnapshotCommitted(ref);
+        } catch (UnsafeManifestException e) {
+            throw RequestRejected.unprocessable("unsafe_manifest", "dataVersion", "the raw snapshot's manifest is refused: "
+                    + e.getMessage());
+        }
+        if (!committed) {
             throw RequestRejected.unprocessable("no_snapshot", "dataVersion", "no committed raw snapshot "
                     + StorageLayout.rawSnapshotManifestKey(ref) + " (its manifest is missing)");
         }

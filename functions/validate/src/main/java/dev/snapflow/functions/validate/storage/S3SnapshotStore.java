@@ -3,8 +3,12 @@ package dev.snapflow.functions.validate.storage;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.snapflow.contracts.storage.LatestPointerCodec;
+import dev.snapflow.contracts.storage.Manifest;
+import dev.snapflow.contracts.storage.ManifestCodec;
+import dev.snapflow.contracts.storage.ManifestFiles;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.contracts.storage.UnsafeManifestException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -16,7 +20,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -27,11 +30,13 @@ import java.util.Optional;
 /**
  * {@link SnapshotStore} on the S3 API (AWS SDK v2).
  *
- * <p>A committed raw manifest is write-once and never replaced (docs/storage-contract.md), so once a HEAD has
- * found it, the answer stays true: it is remembered (bounded, and forgotten after a while so that a retention
- * clean-up is noticed eventually) and repeated submissions for one version cost no request to storage. A
- * missing manifest is never remembered (it may be committed a moment later), and neither is the mutable
- * {@code _latest.json} pointer, which is read on every request for {@code latest}.
+ * <p>The manifest is read (one GET) and its file keys checked against the data-isolation rule
+ * ({@link ManifestFiles}): a tenant's manifest that lists another tenant's file or a glob is refused before any
+ * process is accepted. A committed raw manifest is write-once and never replaced (docs/storage-contract.md), so
+ * once a GET has found it safe, the answer stays true: it is remembered (bounded, and forgotten after a while so
+ * that a retention clean-up is noticed eventually) and repeated submissions for one version cost no request to
+ * storage. A missing or refused manifest is never remembered (a missing one may be committed a moment later), and
+ * neither is the mutable {@code _latest.json} pointer, which is read on every request for {@code latest}.
  */
 @Singleton
 public class S3SnapshotStore implements SnapshotStore, AutoCloseable {
@@ -65,8 +70,10 @@ public class S3SnapshotStore implements SnapshotStore, AutoCloseable {
         if (committed.getIfPresent(ref) != null) {
             return true;
         }
+        String key = StorageLayout.rawSnapshotManifestKey(ref);
         try {
-            s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(StorageLayout.rawSnapshotManifestKey(ref)).build());
+            byte[] manifest = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+            requireSafe(key, manifest);
             committed.put(ref, Boolean.TRUE);
             return true;
         } catch (NoSuchKeyException e) {
@@ -77,6 +84,16 @@ public class S3SnapshotStore implements SnapshotStore, AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static void requireSafe(String key, byte[] json) {
+        Manifest manifest;
+        try {
+            manifest = ManifestCodec.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new UnsafeManifestException("manifest", "at '" + key + "' is not a readable manifest: " + e.getMessage());
+        }
+        ManifestFiles.requireContained(key, manifest);
     }
 
     @Override

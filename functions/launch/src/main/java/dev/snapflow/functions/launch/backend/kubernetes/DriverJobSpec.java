@@ -237,8 +237,19 @@ final class DriverJobSpec {
         });
         args.add(settings.applicationJar());
         args.addAll(launch.profile().fixedArgs());
-        args.addAll(launch.arguments().toArgs());
+        // The job's arguments carry tenants' data (params with regexes, in_set values, ...). Kubernetes expands
+        // $(VAR) in args from the container's env and turns $$ into $, so a '$' would change on the way and
+        // $(AWS_SECRET_ACCESS_KEY) would put a secret into the job's params: every '$' is escaped.
+        launch.arguments().toArgs().forEach(arg -> args.add(escapeExpansion(arg)));
         return args;
+    }
+
+    /**
+     * {@code value} as a container arg or env value that Kubernetes' {@code $(VAR)} expansion turns back into
+     * exactly {@code value}: {@code $$} always expands to a literal {@code $}, so every {@code $} is doubled.
+     */
+    static String escapeExpansion(String value) {
+        return value.replace("$", "$$");
     }
 
     private List<EnvVar> environment(JobLaunch launch) {
