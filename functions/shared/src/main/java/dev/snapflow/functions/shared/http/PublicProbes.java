@@ -1,5 +1,6 @@
 package dev.snapflow.functions.shared.http;
 
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -22,6 +23,7 @@ import java.util.Map;
  * which indicator failed or why.
  */
 @Controller("/health")
+@Requires(beans = HealthEndpoint.class)
 public class PublicProbes {
     private final HealthEndpoint health;
 

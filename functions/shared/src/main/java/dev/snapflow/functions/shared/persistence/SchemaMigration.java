@@ -14,8 +14,8 @@ import java.util.Map;
  * current, 1 with the reason otherwise. The functions themselves connect as a runtime user without DDL rights
  * and have no Flyway integration, so they cannot migrate by accident (docs/deploy.md, "The database").
  *
- * <p>Settings (environment): {@code SNAPFLOW_DB_URL}, {@code SNAPFLOW_MIGRATION_DB_USER},
- * {@code SNAPFLOW_MIGRATION_DB_PASSWORD}; all required.
+ * <p>Settings (environment): {@code SNAPFLOW_DB_URL} and {@code SNAPFLOW_MIGRATION_DB_USER} (required),
+ * {@code SNAPFLOW_MIGRATION_DB_PASSWORD}.
  */
 public final class SchemaMigration {
     public static final String LOCATION = "classpath:db/migration";
@@ -38,7 +38,8 @@ public final class SchemaMigration {
     public static MigrateResult migrate(Map<String, String> environment) {
         String url = required(environment, "SNAPFLOW_DB_URL");
         String user = required(environment, "SNAPFLOW_MIGRATION_DB_USER");
-        String password = required(environment, "SNAPFLOW_MIGRATION_DB_PASSWORD");
+        // May be empty when the server authenticates otherwise (trust, a client certificate named in the URL).
+        String password = environment.getOrDefault("SNAPFLOW_MIGRATION_DB_PASSWORD", "");
         // Flyway's advisory lock lets two Jobs (a retried one, say) run side by side without racing.
         return Flyway.configure(SchemaMigration.class.getClassLoader())
                 .dataSource(url, user, password)
