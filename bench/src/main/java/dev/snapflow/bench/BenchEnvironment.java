@@ -89,6 +89,12 @@ public final class BenchEnvironment {
         env.put("SNAPFLOW_CALLBACK_URL", "http://127.0.0.1:1");
         env.putAll(perFunction().getOrDefault(function, Map.of()));
         env.put("PORT", Integer.toString(port));
+        // Management endpoints (/health with details, /prometheus) on a free port of their own, not the default.
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            env.put("SNAPFLOW_MANAGEMENT_PORT", Integer.toString(free.getLocalPort()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free port", e);
+        }
         return env;
     }
 

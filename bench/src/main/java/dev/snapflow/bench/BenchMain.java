@@ -247,7 +247,7 @@ public final class BenchMain {
                 System.err.println("cold start " + function + " failed: " + e);
             }
         }
-        MarkdownTable table = new MarkdownTable("function", "mode", "runs", "start → /health 200 (ms, median)",
+        MarkdownTable table = new MarkdownTable("function", "mode", "runs", "start → /health/readiness 200 (ms, median)",
                 "start → first real request (ms, median)", "first request status", "RSS after first request (MiB, median)");
         for (String function : ControlPlane.FUNCTIONS) {
             for (ColdStartBenchmark.Mode mode : ColdStartBenchmark.Mode.values()) {

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What Knative's scale-from-zero costs: a function JVM is started from its jar (as in its container, configured only by
- * environment), and the clock runs from process start to the first 200 on {@code /health} and to the first real request
+ * environment), and the clock runs from process start to the first 200 on {@code /health/readiness} and to the first real request
  * answered. RSS is read from {@code /proc/<pid>/status} right after that request. Each function runs plain and with a
  * JDK 25 AOT cache made by a training run on the same class path and JDK.
  *
@@ -207,9 +207,9 @@ public final class ColdStartBenchmark {
             this.log = log;
         }
 
-        /** Nanoseconds from process start to the first 200 on /health. */
+        /** Nanoseconds from process start to the first 200 on /health/readiness (the probe Knative sends). */
         long awaitHealthy(Duration timeout) throws Exception {
-            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/readiness"))
                     .timeout(Duration.ofSeconds(5)).GET().build();
             long deadline = startedNanos + timeout.toNanos();
             while (System.nanoTime() < deadline) {

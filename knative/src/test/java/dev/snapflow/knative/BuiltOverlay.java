@@ -5,7 +5,14 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.knative.serving.v1.Service;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,7 +22,45 @@ record BuiltOverlay(String name, Manifests manifests) {
 
     static BuiltOverlay of(String name) {
         return BUILT.computeIfAbsent(name, n -> new BuiltOverlay(n,
-                Manifests.parse(Kustomize.build(ProjectLayout.overlay(n)), "kubectl kustomize knative/overlays/" + n)));
+                Manifests.parse(Kustomize.build(buildable(n)), "kubectl kustomize knative/overlays/" + n)));
+    }
+
+    /**
+     * The overlay's directory, ready to build. The dev overlay reads its Secrets from git-ignored files that
+     * {@code generate-secrets} writes, as an operator runs it once: it is built from a copy of knative/ in which the
+     * script has run, so the tests neither need nor leave secret files in the working tree.
+     */
+    private static Path buildable(String name) {
+        if (!name.equals("dev")) {
+            return ProjectLayout.overlay(name);
+        }
+        try {
+            Path copy = Files.createTempDirectory("snapflow-knative-");
+            Path knative = ProjectLayout.knative();
+            try (Stream<Path> files = Files.walk(knative)) {
+                for (Path source : files.filter(p -> !p.startsWith(knative.resolve("target"))
+                        && !p.getFileName().toString().endsWith(".secret.env")).toList()) {
+                    Path target = copy.resolve(knative.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+            Path overlay = copy.resolve("overlays").resolve(name);
+            Process script = new ProcessBuilder(overlay.resolve("generate-secrets").toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!script.waitFor(1, TimeUnit.MINUTES) || script.exitValue() != 0) {
+                throw new AssertionError("knative/overlays/dev/generate-secrets failed");
+            }
+            return overlay;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     List<Service> functions() {

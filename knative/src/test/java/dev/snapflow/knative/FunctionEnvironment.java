@@ -89,8 +89,9 @@ final class FunctionEnvironment {
     private static Map<String, String> decoded(Secret secret) {
         Map<String, String> values = new LinkedHashMap<>();
         if (secret.getData() != null) {
+            // kustomize wraps long values over several lines; the API server's decoder skips the line breaks too.
             secret.getData().forEach((key, base64) -> values.put(key,
-                    new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8)));
+                    new String(Base64.getMimeDecoder().decode(base64), StandardCharsets.UTF_8)));
         }
         if (secret.getStringData() != null) {
             values.putAll(secret.getStringData());

@@ -30,14 +30,15 @@ class OverlayBuildTest {
             Map.entry("KafkaSink", 2),
             Map.entry("KafkaSource", 1),
             Map.entry("SinkBinding", 4),
-            Map.entry("Service", 4));
+            Map.entry("Service", 4),
+            Map.entry("Job", 1));
 
     @ParameterizedTest(name = "overlay {0}")
     @FieldSource("OVERLAYS")
     void overlayRendersTheWholeDeployment(String overlay) {
         Map<String, Integer> expected = new TreeMap<>(COMMON_KINDS);
         if (overlay.equals("dev")) {
-            expected.put("Secret", 3);
+            expected.put("Secret", 4);
         }
         Map<String, Integer> kinds = BuiltOverlay.of(overlay).manifests().all().stream()
                 .collect(Collectors.groupingBy(HasMetadata::getKind, TreeMap::new, Collectors.summingInt(o -> 1)));

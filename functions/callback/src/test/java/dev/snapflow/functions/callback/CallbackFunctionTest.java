@@ -169,6 +169,28 @@ class CallbackFunctionTest {
     }
 
     @Test
+    void nullWrongShapeAndOversizedReportsAreProblemsNamingTheFieldWithoutJavaNames() throws Exception {
+        JobId job = JobId.of(seedProcess(1).toString(), 1, 1);
+        String token = tokens.mint(job, 1);
+        assertReportProblem(post(job, token, "application/json", "null".getBytes()), 400, "body");
+        assertReportProblem(post(job, token, "application/json", "[1]".getBytes()), 400, "body");
+        assertReportProblem(post(job, token, "application/json", "{\"jobId\":[1]}".getBytes()), 400, "jobId");
+        assertReportProblem(post(job, token, "application/json", "{\"jobId\":".getBytes()), 400, "body");
+        assertReportProblem(post(job, token, "application/json", new byte[300 * 1024]), 413, "body");
+        assertThat(state("SELECT state FROM attempts WHERE job_id = ?", job.value())).isEqualTo("LAUNCHING");
+    }
+
+    private static void assertReportProblem(HttpResponse<String> response, int status, String field) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        var problem = JSON.readTree(response.body());
+        assertThat(problem.path("field").asText()).as(response.body()).isEqualTo(field);
+        assertThat(problem.path("detail").asText()).as(response.body())
+                .doesNotContain("dev.snapflow", "java.", "$", "`", "Cannot ", "Source:", "Exception");
+    }
+
+    @Test
     void repeatedAndOutOfOrderReportsChangeNothing() throws Exception {
         UUID process = seedProcess(1);
         JobId job = JobId.of(process.toString(), 1, 1);

@@ -320,9 +320,9 @@ class ValidateFunctionTest {
     }
 
     @Test
-    void healthAndPrometheusEndpointsAnswer() throws Exception {
-        assertThat(validate.send(HttpRequest.newBuilder(validate.uri("/health")).GET().build()).statusCode()).isEqualTo(200);
-        HttpResponse<String> metrics = validate.send(HttpRequest.newBuilder(validate.uri("/prometheus")).GET().build());
+    void healthAndPrometheusEndpointsAnswerOnTheManagementPort() throws Exception {
+        assertThat(validate.send(HttpRequest.newBuilder(validate.managementUri("/health")).GET().build()).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = validate.send(HttpRequest.newBuilder(validate.managementUri("/prometheus")).GET().build());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("snapflow_processes");
     }

@@ -35,9 +35,11 @@ final class ValidateHarness implements AutoCloseable {
     final EmbeddedServer server;
     final S3Client s3;
     final HttpClient http = HttpClient.newHttpClient();
+    final int managementPort;
 
     ValidateHarness(LocalStack stack, Map<String, Object> extra) {
         this.stack = stack;
+        this.managementPort = freePort();
         Map<String, Object> props = new HashMap<>();
         props.put("micronaut.server.port", -1);
         props.put("datasources.default.url", stack.database().jdbcUrl());
@@ -54,8 +56,7 @@ final class ValidateHarness implements AutoCloseable {
         props.put("snapflow.s3.bucket", stack.s3().bucket());
         props.put("snapflow.s3.access-key", stack.s3().accessKey());
         props.put("snapflow.s3.secret-key", stack.s3().secretKey());
-        // The stack has migrated already: this proves SNAPFLOW_DB_MIGRATE=true is safe on a migrated database.
-        props.put("flyway.datasources.default.enabled", true);
+        props.put("endpoints.all.port", managementPort);
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.s3 = stack.s3().newClient();
@@ -63,6 +64,19 @@ final class ValidateHarness implements AutoCloseable {
 
     URI uri(String path) {
         return server.getURI().resolve(path);
+    }
+
+    /** On the management port (SNAPFLOW_MANAGEMENT_PORT): health with details, prometheus. */
+    URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Creates a tenant through the admin endpoint; returns [apiKey, webhookSecret]. */

@@ -50,11 +50,11 @@ final class RunningStack implements AutoCloseable {
             options.functionPorts().forEach((name, port) -> {
                 if (port != 0) {
                     PortInUseException.checkFree(name, port);
+                    PortInUseException.checkFree(name, port + ControlPlane.MANAGEMENT_PORT_OFFSET);
                 }
             });
         } catch (PortInUseException e) {
-            throw new CliException("port " + e.port() + " for " + e.function() + " is already in use (flag --"
-                    + e.function() + "-port)");
+            throw portInUse(e);
         }
         ProjectLayout layout = ProjectLayout.locate();
         String jobClasspath = layout.jobClasspath();
@@ -69,8 +69,7 @@ final class RunningStack implements AutoCloseable {
             plane = ControlPlane.start(settings, ControlPlane.FUNCTIONS);
         } catch (PortInUseException e) {
             stack.close();
-            throw new CliException("port " + e.port() + " for " + e.function() + " is already in use (flag --"
-                    + e.function() + "-port)");
+            throw portInUse(e);
         } catch (RuntimeException e) {
             stack.close();
             throw new CliException(firstLine(e.getMessage()) + "; see the logs in " + workDir.resolve("logs"));
@@ -83,6 +82,11 @@ final class RunningStack implements AutoCloseable {
             throw new UncheckedIOException("cannot write " + pidFile, e);
         }
         return new RunningStack(stack, plane, secrets, pidFile, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static CliException portInUse(PortInUseException e) {
+        return new CliException("port " + e.port() + " for " + e.function() + " is already in use (flag --"
+                + e.function() + "-port; its management port is that port + " + ControlPlane.MANAGEMENT_PORT_OFFSET + ")");
     }
 
     private static String firstLine(String message) {
@@ -138,7 +142,8 @@ final class RunningStack implements AutoCloseable {
         out.printf("Snapflow is up (started in %.1f s), work dir %s%n", startup.toMillis() / 1000.0, stack.workDir());
         out.printf("  API (validate)  %s%n", apiUrl());
         for (FunctionProcess function : plane.running()) {
-            out.printf("  %-15s %s/health  (log %s)%n", function.name(), plane.baseUrl(function.name()), function.log());
+            out.printf("  %-15s %s  (management %s: /health, /prometheus; log %s)%n", function.name(),
+                    plane.baseUrl(function.name()), plane.managementUrl(function.name()), function.log());
         }
         out.printf("  Kafka           %s%n", stack.kafka().bootstrapServers());
         out.printf("  S3 API          %s  (bucket %s, access key %s)%n", stack.s3().endpoint(), stack.s3().bucket(),

@@ -59,6 +59,28 @@ class SnapflowCliTest {
     }
 
     @Test
+    void keyCommandsWithoutAnAdminTokenSayWhereOneComesFrom(@TempDir Path workDir) {
+        for (String[] command : new String[][] {{"list", "acme"}, {"create", "acme"}, {"revoke", "acme", "some-key-id"}}) {
+            err.getBuffer().setLength(0);
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("tenant", "keys"),
+                    java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of(
+                            "--admin-token", "", "--work-dir", workDir.toString(), "--url", "http://127.0.0.1:1")))
+                    .toArray(String[]::new);
+
+            assertThat(run(args)).as(String.join(" ", command)).isEqualTo(1);
+            assertThat(err.toString()).as(String.join(" ", command)).contains("no admin token: pass --admin-token");
+        }
+    }
+
+    @Test
+    void listingKeysOfAnUnreachableApiIsOneLineNamingTheUrl() {
+        int exit = run("tenant", "keys", "list", "acme", "--admin-token", "token", "--url", "http://127.0.0.1:1");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("cannot reach the Snapflow API at http://127.0.0.1:1").hasLineCount(1);
+    }
+
+    @Test
     void anUnknownCommandIsANamedUsageError() {
         int exit = run("launch-rockets");
 

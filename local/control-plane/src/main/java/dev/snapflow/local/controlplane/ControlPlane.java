@@ -53,6 +53,7 @@ public final class ControlPlane implements AutoCloseable {
         return thread;
     });
     private volatile boolean closed;
+    private final Map<String, Integer> managementPorts = new HashMap<>();
 
     /**
      * Four functions share a laptop's cores with Kafka, PostgreSQL, S3Proxy and Spark: C1 only starts faster and
@@ -64,6 +65,13 @@ public final class ControlPlane implements AutoCloseable {
     /** The functions' own default ports (their application.yml), used by {@code snapflow up}. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("validate", 8080, "enqueue", 8081,
             "launch", 8082, "callback", 8083);
+
+    /**
+     * A function with a fixed port gets its management port (health with details, prometheus) this much higher:
+     * 9080-9083 for the default ports, the functions' own defaults of {@code SNAPFLOW_MANAGEMENT_PORT}. A function
+     * on a free port gets a free management port too.
+     */
+    public static final int MANAGEMENT_PORT_OFFSET = 1000;
 
     /**
      * @param functionsDir the {@code functions/} directory holding each function's {@code target/}
@@ -114,12 +122,19 @@ public final class ControlPlane implements AutoCloseable {
         ControlPlane plane = new ControlPlane(settings);
         for (String name : FUNCTIONS) {
             int port = settings.ports().getOrDefault(name, 0);
+            int managementPort;
             if (port == 0) {
                 port = freePort();
-            } else if (functions.contains(name)) {
-                PortInUseException.checkFree(name, port);
+                managementPort = freePort();
+            } else {
+                managementPort = port + MANAGEMENT_PORT_OFFSET;
+                if (functions.contains(name)) {
+                    PortInUseException.checkFree(name, port);
+                    PortInUseException.checkFree(name, managementPort);
+                }
             }
             plane.ports.put(name, port);
+            plane.managementPorts.put(name, managementPort);
         }
         try (ExecutorService starter = Executors.newFixedThreadPool(functions.size())) {
             List<Future<FunctionProcess>> starting = new ArrayList<>();
@@ -156,6 +171,15 @@ public final class ControlPlane implements AutoCloseable {
 
     public String baseUrl(String name) {
         return "http://127.0.0.1:" + port(name);
+    }
+
+    /** The function's management port ({@code SNAPFLOW_MANAGEMENT_PORT}): {@code /health} with details, {@code /prometheus}. */
+    public int managementPort(String name) {
+        return managementPorts.get(name);
+    }
+
+    public String managementUrl(String name) {
+        return "http://127.0.0.1:" + managementPort(name);
     }
 
     /** The functions running now, in start order. */
@@ -257,6 +281,7 @@ public final class ControlPlane implements AutoCloseable {
         Map<String, String> environment = new HashMap<>(settings.common());
         // Jobs report to callback: enqueue writes its URL into every job's arguments.
         environment.put("SNAPFLOW_CALLBACK_URL", baseUrl("callback"));
+        environment.put("SNAPFLOW_MANAGEMENT_PORT", Integer.toString(managementPort(name)));
         environment.putAll(settings.perFunction().getOrDefault(name, Map.of()));
         environment.putAll(overrides);
         Path jar = settings.functionsDir().resolve(name).resolve("target").resolve("function-" + name + ".jar");

@@ -39,7 +39,8 @@ public final class FunctionProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the function and waits until {@code /health} answers 200.
+     * Starts the function and waits until {@code /health/readiness} answers 200 on its serving port (the probe
+     * Knative uses; the full {@code /health} is on the management port only).
      *
      * @param jar         the function's thin jar
      * @param environment its configuration (PORT is set from {@code port})
@@ -94,7 +95,7 @@ public final class FunctionProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
             }
             try {
-                HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(uri("/health"))
+                HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(uri("/health/readiness"))
                         .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     healthySince = Instant.now();

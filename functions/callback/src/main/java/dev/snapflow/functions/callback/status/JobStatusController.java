@@ -1,10 +1,12 @@
 package dev.snapflow.functions.callback.status;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.JobStatusReport;
+import dev.snapflow.functions.shared.http.JsonInputProblem;
 import dev.snapflow.functions.shared.http.Problem;
 import dev.snapflow.functions.shared.security.JobTokens;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,9 +74,19 @@ public class JobStatusController {
         JobStatusReport report;
         try {
             report = JSON.readValue(body, JobStatusReport.class);
+        } catch (JsonProcessingException e) {
+            // The field and the rule only: Jackson's message names our classes and its parser's state.
+            JsonInputProblem problem = JsonInputProblem.of(e);
+            return reject(HttpStatus.BAD_REQUEST, "Bad report", problem.field() + " " + problem.rule(), problem.field(),
+                    "malformed");
         } catch (IOException | IllegalArgumentException e) {
-            return reject(HttpStatus.BAD_REQUEST, "Bad report", "not a JobStatusReport: "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), "body", "malformed");
+            return reject(HttpStatus.BAD_REQUEST, "Bad report", "body must be a JobStatusReport JSON object", "body",
+                    "malformed");
+        }
+        if (report == null) {
+            JsonInputProblem problem = JsonInputProblem.nullBody();
+            return reject(HttpStatus.BAD_REQUEST, "Bad report", problem.field() + " " + problem.rule(), problem.field(),
+                    "malformed");
         }
         if (!jobId.equals(report.jobId()) || report.attempt() != id.attempt()) {
             return reject(HttpStatus.BAD_REQUEST, "Bad report", "jobId and attempt of the body must match the URL's job "

@@ -53,6 +53,7 @@ class LaunchFunctionTest {
 
     private RecordingSink sink;
     private EmbeddedServer server;
+    private int managementPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -70,6 +71,10 @@ class LaunchFunctionTest {
         properties.put("snapflow.launch.local.kill-grace", "2s");
         properties.put("snapflow.launch.local.max-concurrent-jobs", 2);
         properties.put("snapflow.launch.s3.endpoint", "http://127.0.0.1:9000");
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            managementPort = free.getLocalPort();
+        }
+        properties.put("endpoints.all.port", managementPort);
         server = ApplicationContext.run(EmbeddedServer.class, properties);
     }
 
@@ -106,8 +111,15 @@ class LaunchFunctionTest {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(server.getURI().resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(server.getURI().resolve(path));
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI management(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
     private List<CloudEvent> sent(String type, JobArguments arguments) {
@@ -291,11 +303,14 @@ class LaunchFunctionTest {
     }
 
     @Test
-    void healthAndPrometheusMetricsAreServed() throws Exception {
+    void healthAndPrometheusMetricsAreServedOnTheManagementPortOnly() throws Exception {
         post(jobRequested(arguments("no-such-action", "print")));
 
-        assertThat(get("/health").statusCode()).isEqualTo(200);
-        HttpResponse<String> metrics = get("/prometheus");
+        assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(get("/health").statusCode()).isEqualTo(404);
+        assertThat(get("/prometheus").statusCode()).isEqualTo(404);
+        assertThat(get(management("/health")).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = get(management("/prometheus"));
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("snapflow_launch_outcomes_total{outcome=\"Rejected\"");
     }

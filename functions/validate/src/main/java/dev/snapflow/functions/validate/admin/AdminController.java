@@ -15,6 +15,8 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
@@ -23,12 +25,20 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Operator endpoints, guarded by {@code Authorization: Bearer <SNAPFLOW_ADMIN_TOKEN>}. {@code snapflow tenant
  * create} calls {@code POST /v1/admin/tenants}; the API key and webhook secret are shown once, in the response,
- * and only the key's hash is stored.
+ * and only the key's hash is stored. A tenant's keys are listed (id, prefix, created, last used, revoked; never
+ * the hash) and revoked by id: {@code snapflow tenant keys list|create|revoke}.
  */
 @Controller("/v1/admin")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -47,10 +57,15 @@ public class AdminController {
     }
 
     public record CreatedTenant(String id, String displayName, Integer maxConcurrentJobs, String apiKey,
-                                String webhookSecret) {
+                                UUID apiKeyId, String webhookSecret) {
     }
 
-    public record CreatedApiKey(String tenant, String apiKey) {
+    public record CreatedApiKey(String tenant, UUID id, String apiKey) {
+    }
+
+    /** What an operator may see of a key: enough to recognise and revoke it, nothing to use it. */
+    public record ApiKeyView(UUID id, String tenant, String prefix, OffsetDateTime createdAt,
+                             OffsetDateTime lastUsedAt, OffsetDateTime revokedAt) {
     }
 
     @Post(uri = "/tenants", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
@@ -71,8 +86,9 @@ public class AdminController {
         String apiKey = ApiKeys.newKey();
         String secret = WebhookSigner.newSecret();
         String displayName = create.displayName() == null ? create.id() : create.displayName();
+        UUID keyId;
         try {
-            database.inTransaction(connection -> {
+            keyId = database.inTransaction(connection -> {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO tenants (id, display_name, webhook_secret, max_concurrent_jobs) VALUES (?, ?, ?, ?)")) {
                     insert.setString(1, create.id());
@@ -81,8 +97,7 @@ public class AdminController {
                     insert.setObject(4, create.maxConcurrentJobs());
                     insert.executeUpdate();
                 }
-                insertKey(connection, create.id(), apiKey);
-                return null;
+                return insertKey(connection, create.id(), apiKey);
             });
         } catch (Database.DatabaseException e) {
             if (e.uniqueViolation()) {
@@ -93,34 +108,106 @@ public class AdminController {
             throw e;
         }
         return bodies.json(HttpResponse.created(URI.create("/v1/admin/tenants/" + create.id())),
-                new CreatedTenant(create.id(), displayName, create.maxConcurrentJobs(), apiKey, secret));
+                new CreatedTenant(create.id(), displayName, create.maxConcurrentJobs(), apiKey, keyId, secret));
     }
 
     @Post(uri = "/tenants/{id}/api-keys", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
     public HttpResponse<?> createApiKey(HttpRequest<?> request, @PathVariable String id) {
         authenticator.requireAdmin(request);
         String apiKey = ApiKeys.newKey();
+        UUID keyId;
         try {
-            database.inTransaction(connection -> {
-                insertKey(connection, id, apiKey);
-                return null;
-            });
+            keyId = database.inTransaction(connection -> insertKey(connection, id, apiKey));
         } catch (Database.DatabaseException e) {
             if ("23503".equals(e.sqlState())) {
                 throw new RequestRejected(404, "Not found", "not_found", "id", "no tenant " + id);
             }
             throw e;
         }
-        return bodies.json(HttpResponse.created(URI.create("/v1/admin/tenants/" + id)), new CreatedApiKey(id, apiKey));
+        return bodies.json(HttpResponse.created(URI.create("/v1/admin/tenants/" + id)), new CreatedApiKey(id, keyId, apiKey));
     }
 
-    private void insertKey(Connection connection, String tenant, String apiKey) throws SQLException {
+    @Get(uri = "/tenants/{id}/api-keys", produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
+    public HttpResponse<?> listApiKeys(HttpRequest<?> request, @PathVariable String id) {
+        authenticator.requireAdmin(request);
+        List<ApiKeyView> keys = database.inTransaction(connection -> {
+            requireTenant(connection, id);
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS
+                    + " FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id")) {
+                select.setString(1, id);
+                List<ApiKeyView> views = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        views.add(view(row));
+                    }
+                }
+                return views;
+            }
+        });
+        return bodies.ok(Map.of("items", keys));
+    }
+
+    /**
+     * Revokes a key: this replica refuses it from the next request, the others once they stop remembering it
+     * (within {@code TenantAuthenticator.REMEMBERED_FOR}, 5 s). Revoking a revoked key changes nothing.
+     */
+    @Delete(uri = "/tenants/{id}/api-keys/{keyId}", produces = {MediaType.APPLICATION_JSON, Problem.CONTENT_TYPE})
+    public HttpResponse<?> revokeApiKey(HttpRequest<?> request, @PathVariable String id, @PathVariable String keyId) {
+        authenticator.requireAdmin(request);
+        UUID key;
+        try {
+            key = UUID.fromString(keyId);
+        } catch (IllegalArgumentException e) {
+            throw new RequestRejected(404, "Not found", "not_found", "keyId", "no API key " + keyId + " of tenant " + id);
+        }
+        Optional<Revoked> revoked = database.inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE api_keys SET revoked_at = "
+                    + "coalesce(revoked_at, now()) WHERE tenant_id = ? AND id = ? RETURNING key_hash, " + KEY_COLUMNS)) {
+                update.setString(1, id);
+                update.setObject(2, key);
+                try (ResultSet row = update.executeQuery()) {
+                    return row.next() ? Optional.of(new Revoked(row.getString("key_hash"), view(row))) : Optional.<Revoked>empty();
+                }
+            }
+        });
+        Revoked done = revoked.orElseThrow(() -> new RequestRejected(404, "Not found", "not_found", "keyId",
+                "no API key " + keyId + " of tenant " + id));
+        authenticator.forget(done.keyHash());
+        return bodies.ok(done.view());
+    }
+
+    private record Revoked(String keyHash, ApiKeyView view) {
+    }
+
+    private static final String KEY_COLUMNS = "id, tenant_id, key_prefix, created_at, last_used_at, revoked_at";
+
+    private static ApiKeyView view(ResultSet row) throws SQLException {
+        return new ApiKeyView(row.getObject("id", UUID.class), row.getString("tenant_id"), row.getString("key_prefix"),
+                row.getObject("created_at", OffsetDateTime.class), row.getObject("last_used_at", OffsetDateTime.class),
+                row.getObject("revoked_at", OffsetDateTime.class));
+    }
+
+    private static void requireTenant(Connection connection, String tenant) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM tenants WHERE id = ?")) {
+            select.setString(1, tenant);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new RequestRejected(404, "Not found", "not_found", "id", "no tenant " + tenant);
+                }
+            }
+        }
+    }
+
+    private UUID insertKey(Connection connection, String tenant, String apiKey) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO api_keys (key_hash, tenant_id, key_prefix) VALUES (?, ?, ?)")) {
+                "INSERT INTO api_keys (key_hash, tenant_id, key_prefix) VALUES (?, ?, ?) RETURNING id")) {
             insert.setString(1, authenticator.apiKeys().hash(apiKey));
             insert.setString(2, tenant);
             insert.setString(3, ApiKeys.displayPrefix(apiKey));
-            insert.executeUpdate();
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                return row.getObject(1, UUID.class);
+            }
         }
     }
 }

@@ -1,13 +1,12 @@
 package dev.snapflow.functions.validate.api;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.snapflow.functions.shared.http.JsonInputProblem;
 import dev.snapflow.functions.validate.ValidateConfiguration;
 import dev.snapflow.functions.validate.accept.RequestRejected;
 import io.micronaut.http.HttpRequest;
@@ -20,8 +19,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads request bodies strictly (JSON only, size-limited, unknown fields refused, the offending field named)
- * and writes response bodies. The API's JSON is written here, in one place, with one mapper.
+ * Reads request bodies strictly (JSON only, size-limited, unknown fields refused, the offending field and rule
+ * named, never a Java class or parser internals; {@code null} refused) and writes response bodies. The API's JSON is written here, in one place, with one mapper.
  */
 @Singleton
 public class JsonBodies {
@@ -51,21 +50,21 @@ public class JsonBodies {
         if (body == null || body.length == 0) {
             throw RequestRejected.badRequest("body", "a JSON object is required");
         }
+        T value;
         try {
-            return reader.readValue(body, type);
-        } catch (UnrecognizedPropertyException e) {
-            throw new RequestRejected(400, "Bad request", "unknown_field", path(e), "unknown field; known fields: "
-                    + String.join(", ", e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList()));
-        } catch (JsonParseException e) {
-            throw new RequestRejected(400, "Bad request", "malformed_json", "body", "not valid JSON: "
-                    + e.getOriginalMessage());
-        } catch (JsonMappingException e) {
-            String path = path(e);
-            throw new RequestRejected(400, "Bad request", "malformed_json", path.isEmpty() ? "body" : path,
-                    "wrong type: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            value = reader.readValue(body, type);
+        } catch (JsonProcessingException e) {
+            JsonInputProblem problem = JsonInputProblem.of(e);
+            String reason = e instanceof UnrecognizedPropertyException ? "unknown_field" : "malformed_json";
+            throw new RequestRejected(400, "Bad request", reason, problem.field(), problem.rule());
         } catch (IOException e) {
-            throw new RequestRejected(400, "Bad request", "malformed_json", "body", "not readable: " + e.getMessage());
+            throw new RequestRejected(400, "Bad request", "malformed_json", JsonInputProblem.BODY, "must be readable JSON");
         }
+        if (value == null) {
+            JsonInputProblem problem = JsonInputProblem.nullBody();
+            throw new RequestRejected(400, "Bad request", "malformed_json", problem.field(), problem.rule());
+        }
+        return value;
     }
 
     public MutableHttpResponse<String> json(MutableHttpResponse<?> response, Object body) {
@@ -86,17 +85,5 @@ public class JsonBodies {
 
     public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.toString();
     }
 }
