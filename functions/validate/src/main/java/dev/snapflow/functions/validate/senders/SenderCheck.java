@@ -40,6 +40,9 @@ public class SenderCheck {
     private final MeterRegistry meters;
     private final Cache<String, EventSenders.Credentials> known = Caffeine.newBuilder()
             .maximumSize(1_000).expireAfterWrite(REMEMBERED_FOR).build();
+    /** Senders whose "last used" this replica wrote within the minute: no write per event. */
+    private final Cache<String, Boolean> recentlyUsed = Caffeine.newBuilder()
+            .maximumSize(1_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
     public SenderCheck(EventSenders senders, MeterRegistry meters) {
         this.senders = senders;
@@ -51,7 +54,10 @@ public class SenderCheck {
         Optional<Refusal> refusal = check(event, tenant);
         refusal.ifPresentOrElse(
                 r -> meters.counter("snapflow.events.sender.rejected", "rule", r.rule().tag(), "type", event.getType()).increment(),
-                () -> senders.touch(EventSignatures.senderOf(event).orElseThrow()));
+                () -> recentlyUsed.get(EventSignatures.senderOf(event).orElseThrow(), id -> {
+                    senders.touch(id);
+                    return true;
+                }));
         return refusal;
     }
 
