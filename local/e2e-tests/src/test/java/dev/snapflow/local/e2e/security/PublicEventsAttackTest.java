@@ -12,7 +12,6 @@ import dev.snapflow.local.sampledata.OrdersSpec;
 import dev.snapflow.local.sampledata.PublishedSnapshot;
 import dev.snapflow.local.sampledata.SnapshotPublisher;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import io.cloudevents.kafka.KafkaMessageFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -76,14 +75,14 @@ class PublicEventsAttackTest {
                 snapshot.manifestKey(), null, Instant.now())).source(URI.create("/publisher")).build();
     }
 
+    /** Posts the event in the structured HTTP binding ({@code application/cloudevents+json}). */
     private HttpResponse<String> postEvent(CloudEvent event, String apiKey) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(snapflow.url("validate", "/v1/events"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(snapflow.url("validate", "/v1/events"))
+                .header("Content-Type", "application/cloudevents+json");
         if (apiKey != null) {
             request.header("Authorization", "Bearer " + apiKey);
         }
-        byte[][] body = new byte[1][];
-        HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
-        return snapflow.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build());
+        return snapflow.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(Events.toJson(event))).build());
     }
 
     private void produce(CloudEvent event) throws Exception {
