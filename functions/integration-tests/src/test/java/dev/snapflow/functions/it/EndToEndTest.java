@@ -1,6 +1,7 @@
 package dev.snapflow.functions.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.contracts.events.EventSignatures;
 import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.Events;
 import dev.snapflow.contracts.events.SnapshotPublished;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -231,8 +233,13 @@ class EndToEndTest {
                 .statusCode()).isEqualTo(201);
         SnapshotRef ref = new SnapshotRef(tenant, "invoices", "2026-11-20");
         harness.commitRawSnapshot(ref);
-        CloudEvent published = Events.newEvent(new SnapshotPublished(tenant, "invoices", "2026-11-20",
-                StorageLayout.rawSnapshotManifestKey(ref), 2L, Instant.now())).source(EventSources.CLI).build();
+        // Kafka carries no API key: the publisher is a sender registered for the tenant and signs the event.
+        HttpResponse<String> sender = harness.post("/v1/admin/senders", EndToEndHarness.ADMIN_TOKEN,
+                "{\"id\":\"publisher-" + tenant + "\",\"tenants\":[\"" + tenant + "\"]}");
+        assertThat(sender.statusCode()).as(sender.body()).isEqualTo(201);
+        CloudEvent published = EventSignatures.sign(Events.newEvent(new SnapshotPublished(tenant, "invoices", "2026-11-20",
+                StorageLayout.rawSnapshotManifestKey(ref), 2L, Instant.now())).source(EventSources.CLI).build(),
+                "publisher-" + tenant, EndToEndHarness.JSON.readTree(sender.body()).get("signingSecret").asText());
 
         try (KafkaProducer<String, byte[]> producer = producer()) {
             producer.send(KafkaMessageFactory.createWriter("snapflow-events", tenant + "/invoices").writeBinary(published)).get();

@@ -24,4 +24,10 @@ public record ValidateConfiguration(
         @Size(min = 16, message = "snapflow.validate.admin-token (env SNAPFLOW_ADMIN_TOKEN) must be at least 16 characters")
         String adminToken,
         @Bindable(defaultValue = "65536") @Min(1024) @Max(10485760) int maxRequestBytes) {
+
+    /** Secrets print as ****: this record may end up in a log line or an exception message. */
+    @Override
+    public String toString() {
+        return dev.snapflow.functions.shared.security.SecretMasking.toString(this);
+    }
 }

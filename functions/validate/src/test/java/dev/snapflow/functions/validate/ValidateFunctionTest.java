@@ -1,6 +1,7 @@
 package dev.snapflow.functions.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.contracts.events.EventSignatures;
 import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.EventTypes;
 import dev.snapflow.contracts.events.Events;
@@ -272,8 +273,8 @@ class ValidateFunctionTest {
 
         HttpResponse<String> response = postBinary(event);
 
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-        assertThat(json(response).get("detail").asText()).contains("action").contains("explode");
+        assertProblem(response, 422, "action");
+        assertThat(json(response).get("detail").asText()).contains("explode");
         assertThat(processesOfTenant()).isEqualTo(before);
     }
 
@@ -281,8 +282,13 @@ class ValidateFunctionTest {
     void processRequestedReachesTheSameHandlerOverHttpAndOverKafka() throws Exception {
         CloudEvent overHttp = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
                 Map.of(), null, "via-http")).source(EventSources.CLI).build();
-        CloudEvent overKafka = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
-                Map.of(), null, "via-kafka")).source(EventSources.CLI).build();
+        // Kafka carries no API key: the event is signed by a sender registered for the tenant.
+        HttpResponse<String> sender = validate.post("/v1/admin/senders", ValidateHarness.ADMIN_TOKEN, "application/json",
+                "{\"id\":\"sender-" + tenant + "\",\"tenants\":[\"" + tenant + "\"]}");
+        assertThat(sender.statusCode()).as(sender.body()).isEqualTo(201);
+        CloudEvent overKafka = EventSignatures.sign(Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01",
+                "ingest", null, Map.of(), null, "via-kafka")).source(EventSources.CLI).build(), "sender-" + tenant,
+                json(sender).get("signingSecret").asText());
 
         assertThat(postBinary(overHttp).statusCode()).isEqualTo(202);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -327,8 +333,9 @@ class ValidateFunctionTest {
         assertThat(metrics.body()).contains("snapflow_processes");
     }
 
+    /** Posts an event to the public events entry, authenticated with the tenant's API key. */
     private HttpResponse<String> postBinary(CloudEvent event) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(validate.uri("/"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(validate.uri("/v1/events")).header("Authorization", "Bearer " + apiKey);
         byte[][] body = new byte[1][];
         HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
         return validate.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build());

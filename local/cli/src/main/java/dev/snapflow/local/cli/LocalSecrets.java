@@ -59,4 +59,10 @@ record LocalSecrets(String adminToken, String callbackHmacKey, String apiKeyPepp
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
     }
+
+    /** Every component is a secret. */
+    @Override
+    public String toString() {
+        return "LocalSecrets[adminToken=****, callbackHmacKey=****, apiKeyPepper=****]";
+    }
 }

@@ -46,4 +46,15 @@ public record LocalWiring(String databaseUrl, String databaseUser, String databa
         env.put("callback", new HashMap<>());
         return env;
     }
+
+    /**
+     * Names only what is safe to show: the passwords, keys and tokens never reach a log line. A component added later
+     * stays hidden until it is listed here.
+     */
+    @Override
+    public String toString() {
+        return "LocalWiring[databaseUrl=" + databaseUrl + ", kafkaBootstrapServers=" + kafkaBootstrapServers
+                + ", s3Endpoint=" + s3Endpoint + ", s3Region=" + s3Region + ", s3Bucket=" + s3Bucket + ", jobsDir="
+                + jobsDir + ", secrets hidden]";
+    }
 }

@@ -2,6 +2,7 @@ package dev.snapflow.local.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapflow.contracts.events.EventSignatures;
 import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.Events;
 import dev.snapflow.contracts.events.SnapshotPublished;
@@ -167,8 +168,12 @@ class SnapflowEndToEndTest {
                 .statusCode()).isEqualTo(201);
         SnapshotRef ref = new SnapshotRef("e2e", "customers", "2026-11-22");
         PublishedSnapshot published = new SnapshotPublisher(s3, stack.s3().bucket()).publishGenerated(ref, new OrdersSpec(3, 200, 1));
-        CloudEvent event = Events.newEvent(new SnapshotPublished("e2e", "customers", "2026-11-22",
-                published.manifestKey(), published.manifest().rowCount(), Instant.now())).source(EventSources.CLI).build();
+        // Kafka carries no API key: the publisher is a sender registered for the tenant and signs the event.
+        HttpResponse<String> sender = post("/v1/admin/senders", ADMIN_TOKEN, "{\"id\":\"e2e-publisher\",\"tenants\":[\"e2e\"]}");
+        assertThat(sender.statusCode()).as(sender.body()).isEqualTo(201);
+        CloudEvent event = EventSignatures.sign(Events.newEvent(new SnapshotPublished("e2e", "customers", "2026-11-22",
+                published.manifestKey(), published.manifest().rowCount(), Instant.now())).source(EventSources.CLI).build(),
+                "e2e-publisher", JSON.readTree(sender.body()).path("signingSecret").asText());
 
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),

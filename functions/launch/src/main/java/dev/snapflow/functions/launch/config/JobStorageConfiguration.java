@@ -48,4 +48,10 @@ public record JobStorageConfiguration(
     private static boolean isBlank(String value) {
         return value == null || value.isBlank();
     }
+
+    /** Secrets print as ****: this record may end up in a log line or an exception message. */
+    @Override
+    public String toString() {
+        return dev.snapflow.functions.shared.security.SecretMasking.toString(this);
+    }
 }

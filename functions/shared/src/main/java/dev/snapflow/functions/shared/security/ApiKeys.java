@@ -53,4 +53,10 @@ public final class ApiKeys {
     public static String displayPrefix(String key) {
         return key.substring(0, Math.min(key.length(), PREFIX.length() + 6));
     }
+
+    /** Holds a key: never print it. */
+    @Override
+    public String toString() {
+        return "ApiKeys[pepper=****]";
+    }
 }

@@ -65,4 +65,10 @@ public final class JobTokens {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
     }
+
+    /** Holds a key: never print it. */
+    @Override
+    public String toString() {
+        return "JobTokens[key=****]";
+    }
 }

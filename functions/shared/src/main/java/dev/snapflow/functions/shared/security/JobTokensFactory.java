@@ -20,6 +20,10 @@ public class JobTokensFactory {
             @NotBlank(message = "snapflow.callback.hmac-key (env SNAPFLOW_CALLBACK_HMAC_KEY) must be set")
             @Size(min = 32, message = "snapflow.callback.hmac-key (env SNAPFLOW_CALLBACK_HMAC_KEY) must be at least 32 characters")
             String hmacKey) {
+        @Override
+        public String toString() {
+            return SecretMasking.toString(this);
+        }
     }
 
     @Singleton

@@ -6,10 +6,12 @@ import dev.snapflow.contracts.events.SnapshotPublished;
 import dev.snapflow.functions.shared.events.TypedEventHandler;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
 import dev.snapflow.functions.shared.persistence.Database;
+import dev.snapflow.functions.validate.accept.AcceptedProcess;
 import dev.snapflow.functions.validate.accept.Origin;
 import dev.snapflow.functions.validate.accept.ProcessAcceptor;
 import dev.snapflow.functions.validate.accept.ProcessRequest;
 import dev.snapflow.functions.validate.accept.RequestRejected;
+import dev.snapflow.functions.validate.senders.SenderCheck;
 import io.cloudevents.CloudEvent;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -20,11 +22,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * snapshot.published: starts every pipeline (or action) the tenant subscribed to that entity, on the version
  * just published. Each (subscription, version) is one process, whatever the number of deliveries or repeated
- * publications: the idempotency key is {@code snapshot:{version}:{subscription id}}.
+ * publications: the idempotency key is {@code snapshot:{version}:{subscription id}}. Through the broker or Kafka
+ * the event must be signed by a sender registered for its tenant ({@link SenderCheck}); {@code POST /v1/events}
+ * authenticates it with the tenant's API key and calls {@link #startSubscriptions} directly.
  */
 @Singleton
 public class SnapshotPublishedHandler extends TypedEventHandler<SnapshotPublished> {
@@ -33,11 +39,22 @@ public class SnapshotPublishedHandler extends TypedEventHandler<SnapshotPublishe
 
     private final ProcessAcceptor acceptor;
     private final Database database;
+    private final SenderCheck senders;
 
-    public SnapshotPublishedHandler(ProcessAcceptor acceptor, Database database) {
+    public SnapshotPublishedHandler(ProcessAcceptor acceptor, Database database, SenderCheck senders) {
         super(SnapshotPublished.class);
         this.acceptor = acceptor;
         this.database = database;
+        this.senders = senders;
+    }
+
+    /**
+     * What one publication started.
+     *
+     * @param processes  the process of each subscription started (or found again, for a repeated publication)
+     * @param notStarted one line per subscription that could not start, naming it and why
+     */
+    public record Started(List<UUID> processes, List<String> notStarted) {
     }
 
     private record Subscription(String id, String target, JsonNode params, String webhookUrl) {
@@ -45,6 +62,17 @@ public class SnapshotPublishedHandler extends TypedEventHandler<SnapshotPublishe
 
     @Override
     protected HandlingOutcome handle(SnapshotPublished published, CloudEvent event) {
+        Optional<SenderCheck.Refusal> refusal = senders.refusal(event, published.tenant());
+        if (refusal.isPresent()) {
+            return HandlingOutcome.reject(refusal.get().reason());
+        }
+        Started started = startSubscriptions(published);
+        return started.notStarted().isEmpty() ? HandlingOutcome.done()
+                : HandlingOutcome.reject(String.join("; ", started.notStarted()));
+    }
+
+    /** Starts the subscriptions of a publication whose sender is already known to act for its tenant. */
+    public Started startSubscriptions(SnapshotPublished published) {
         List<Subscription> subscriptions = database.inTransaction(connection -> {
             List<Subscription> found = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
@@ -65,14 +93,16 @@ public class SnapshotPublishedHandler extends TypedEventHandler<SnapshotPublishe
             return found;
         });
         List<String> problems = new ArrayList<>();
+        List<UUID> processes = new ArrayList<>();
         for (Subscription subscription : subscriptions) {
             boolean pipeline = acceptor.isPipeline(subscription.target());
             ProcessRequest request = new ProcessRequest(published.entity(), published.dataVersion(),
                     pipeline ? null : subscription.target(), pipeline ? subscription.target() : null,
                     subscription.params(), subscription.webhookUrl());
             try {
-                acceptor.accept(published.tenant(), request,
+                AcceptedProcess accepted = acceptor.accept(published.tenant(), request,
                         "snapshot:" + published.dataVersion() + ":" + subscription.id(), Origin.SUBSCRIPTION);
+                processes.add(accepted.processId());
             } catch (RequestRejected e) {
                 // e.g. the catalog dropped the pipeline since the subscription was made: others still run.
                 LOG.warn("subscription {} of {}/{} not started: {}", subscription.id(), published.tenant(),
@@ -80,6 +110,6 @@ public class SnapshotPublishedHandler extends TypedEventHandler<SnapshotPublishe
                 problems.add("subscription " + subscription.id() + ": " + e.getMessage());
             }
         }
-        return problems.isEmpty() ? HandlingOutcome.done() : HandlingOutcome.reject(String.join("; ", problems));
+        return new Started(List.copyOf(processes), List.copyOf(problems));
     }
 }

@@ -20,4 +20,10 @@ public record S3Configuration(
         @NotBlank(message = "snapflow.s3.bucket (env SNAPFLOW_S3_BUCKET) must be set") String bucket,
         @Nullable String accessKey,
         @Nullable String secretKey) {
+
+    /** Secrets print as ****: this record may end up in a log line or an exception message. */
+    @Override
+    public String toString() {
+        return dev.snapflow.functions.shared.security.SecretMasking.toString(this);
+    }
 }

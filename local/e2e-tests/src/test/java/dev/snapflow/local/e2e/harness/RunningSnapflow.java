@@ -63,11 +63,19 @@ public final class RunningSnapflow implements AutoCloseable {
                     stack.s3().region(), stack.s3().bucket(), stack.s3().accessKey(), stack.s3().secretKey(), ADMIN_TOKEN,
                     CALLBACK_HMAC_KEY, API_KEY_PEPPER, jobClasspath, workDir.resolve("jobs"));
             ControlPlane plane = ControlPlane.start(new ControlPlane.Settings(root.resolve("functions"), workDir.resolve("logs"),
-                    wiring.common(), wiring.perFunction(), Duration.ofMinutes(3)), ControlPlane.FUNCTIONS);
+                    wiring.common(), wiring.perFunction(), healthTimeout()), ControlPlane.FUNCTIONS);
             return new RunningSnapflow(stack, root, workDir, plane);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * How long each function may take to become healthy: 3 minutes, or {@code -Dsnapflow.e2e.health-timeout=PT6M} on a
+     * machine so loaded that JVMs start in minutes rather than seconds.
+     */
+    private static Duration healthTimeout() {
+        return Duration.parse(System.getProperty("snapflow.e2e.health-timeout", "PT3M"));
     }
 
     public LocalStack stack() {

@@ -37,4 +37,10 @@ public record KubernetesSettings(String namespace, String serviceAccount, String
             throw new IllegalArgumentException(field + " is required");
         }
     }
+
+    /** Secrets print as ****: this record may end up in a log line or an exception message. */
+    @Override
+    public String toString() {
+        return dev.snapflow.functions.shared.security.SecretMasking.toString(this);
+    }
 }

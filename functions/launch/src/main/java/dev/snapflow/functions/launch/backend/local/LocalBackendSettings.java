@@ -33,4 +33,10 @@ public record LocalBackendSettings(Path javaBinary, String classpath, Path workD
         environment = Map.copyOf(environment);
         Objects.requireNonNull(killGrace, "killGrace");
     }
+
+    /** Secrets print as ****: this record may end up in a log line or an exception message. */
+    @Override
+    public String toString() {
+        return dev.snapflow.functions.shared.security.SecretMasking.toString(this);
+    }
 }
