@@ -20,7 +20,12 @@ public enum ErrorClass {
     /** The attempt ran past the action's timeout. */
     DEADLINE_EXCEEDED(true),
     /** A bug: an exception the job did not expect. */
-    INTERNAL(false);
+    INTERNAL(false),
+    /**
+     * The step's action was removed from the action catalog after the process was accepted (catalog drift): the
+     * control plane cannot start it, now or later.
+     */
+    ACTION_UNAVAILABLE(false);
 
     private final boolean retryable;
 

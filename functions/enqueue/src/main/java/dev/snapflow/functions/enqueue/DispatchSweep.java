@@ -21,6 +21,8 @@ public class DispatchSweep {
     @Scheduled(fixedDelay = "${snapflow.enqueue.sweep-interval:1s}", initialDelay = "2s")
     void sweep() {
         try {
+            // Each tenant is dispatched in isolation (a failing one is logged and counted there); this catches only
+            // a failure to list the tenants, e.g. the database being down.
             dispatcher.dispatchAllReady();
         } catch (RuntimeException e) {
             LOG.warn("dispatch sweep failed; next sweep retries: {}", e.getMessage());

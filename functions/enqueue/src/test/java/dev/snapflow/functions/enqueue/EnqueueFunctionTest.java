@@ -4,8 +4,10 @@ import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.Events;
 import dev.snapflow.contracts.events.JobRequested;
 import dev.snapflow.contracts.events.ProcessAccepted;
+import dev.snapflow.contracts.events.ProcessFailed;
 import dev.snapflow.contracts.events.StepCompleted;
 import dev.snapflow.contracts.events.StepOutcome;
+import dev.snapflow.contracts.jobs.ErrorClass;
 import dev.snapflow.contracts.jobs.JobArguments;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.storage.OutputId;
@@ -81,8 +83,13 @@ class EnqueueFunctionTest {
 
     /** A refresh-like two-step process as validate stores it; returns its process.accepted event. */
     private CloudEvent acceptedProcess(String tenant) throws Exception {
+        return acceptedProcess(tenant, "ingest",
+                "s3://snapflow/" + StorageLayout.rawSnapshotManifestKey(new SnapshotRef(tenant, "orders", "v1")));
+    }
+
+    /** As above with the first step's action and input as given (e.g. an action the catalog no longer has). */
+    private CloudEvent acceptedProcess(String tenant, String firstAction, String input) throws Exception {
         UUID id = UUID.randomUUID();
-        String input = "s3://snapflow/" + StorageLayout.rawSnapshotManifestKey(new SnapshotRef(tenant, "orders", "v1"));
         sql("""
                 INSERT INTO processes (id, tenant_id, entity, data_version, requested_version, target, target_kind, params,
                   input_manifest, request_hash, origin, state)
@@ -90,10 +97,10 @@ class EnqueueFunctionTest {
                 id, tenant, input);
         sql("""
                 INSERT INTO steps (process_id, step_no, action, params, state, max_attempts, input_manifest)
-                VALUES (?, 1, 'ingest', '{"header": true}'::jsonb, 'PENDING', 3, ?),
-                       (?, 2, 'clean', '{}'::jsonb, 'PENDING', 3, NULL)""", id, input, id);
+                VALUES (?, 1, ?, '{"header": true}'::jsonb, 'PENDING', 3, ?),
+                       (?, 2, 'clean', '{}'::jsonb, 'PENDING', 3, NULL)""", id, firstAction, input, id);
         return Events.newEvent(new ProcessAccepted(id.toString(), tenant, "orders", "v1", "refresh",
-                List.of(new ProcessAccepted.PipelineStep("ingest", Map.of("header", true)),
+                List.of(new ProcessAccepted.PipelineStep(firstAction, Map.of("header", true)),
                         new ProcessAccepted.PipelineStep("clean", Map.of())), input, Instant.now()))
                 .source(EventSources.VALIDATE).id("process-accepted-" + id).build();
     }
@@ -208,7 +215,7 @@ class EnqueueFunctionTest {
                 statement.execute("SET enable_seqscan = off");
             }
             StringBuilder plan = new StringBuilder();
-            try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + JobDispatcher.SLOT_COUNT_SQL)) {
+            try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + dev.snapflow.functions.shared.lifecycle.Ledger.SLOT_COUNT_SQL)) {
                 explain.setString(1, tenant(1));
                 try (ResultSet row = explain.executeQuery()) {
                     while (row.next()) {
@@ -245,6 +252,57 @@ class EnqueueFunctionTest {
             attempts.add(count("SELECT count(*) FROM attempts WHERE process_id = ?", UUID.fromString(event.getSubject())));
         }
         return attempts;
+    }
+
+    @Test
+    void processWhoseActionLeftTheCatalogFailsWithActionUnavailableAndOtherTenantsStillDispatch() throws Exception {
+        String drifted = tenant(null);
+        String healthy = tenant(null);
+        CloudEvent vanished = acceptedProcess(drifted, "vanished",
+                "s3://snapflow/" + StorageLayout.rawSnapshotManifestKey(new SnapshotRef(drifted, "orders", "v1")));
+        UUID vanishedId = UUID.fromString(vanished.getSubject());
+
+        // handled once and for all (not retried forever): the process fails with a class a user can read
+        assertThat(post(vanished).statusCode()).isEqualTo(202);
+
+        assertThat(text("SELECT state || ' ' || error_class FROM processes WHERE id = ?", vanishedId))
+                .isEqualTo("FAILED ACTION_UNAVAILABLE");
+        assertThat(text("SELECT string_agg(state, ',' ORDER BY step_no) FROM steps WHERE process_id = ?", vanishedId))
+                .isEqualTo("FAILED,SKIPPED");
+        assertThat(count("SELECT count(*) FROM attempts WHERE process_id = ?", vanishedId)).isZero();
+        ProcessFailed failed = Events.read(Events.fromJson(bytes("SELECT event FROM outbox WHERE event_id = ?",
+                "process-failed-" + vanishedId)), ProcessFailed.class);
+        assertThat(failed.errorClass()).isEqualTo(ErrorClass.ACTION_UNAVAILABLE);
+        assertThat(failed.message()).contains("vanished");
+
+        CloudEvent other = acceptedProcess(healthy);
+        assertThat(post(other).statusCode()).isEqualTo(202);
+        assertThat(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1",
+                UUID.fromString(other.getSubject()))).isEqualTo("LAUNCHING");
+    }
+
+    @Test
+    void sweepDispatchesEveryTenantWhenOneTenantsDispatchFails() throws Exception {
+        String broken = tenant(null);
+        String healthy = tenant(null);
+        // A queued step whose dispatch throws (its input is no S3 URI), as any tenant-specific failure would.
+        UUID brokenId = UUID.fromString(acceptedProcess(broken).getSubject());
+        UUID healthyId = UUID.fromString(acceptedProcess(healthy).getSubject());
+        sql("UPDATE steps SET input_manifest = 'not-an-s3-uri' WHERE process_id = ? AND step_no = 1", brokenId);
+        for (UUID id : List.of(brokenId, healthyId)) {
+            sql("UPDATE processes SET state = 'QUEUED' WHERE id = ?", id);
+            sql("UPDATE steps SET state = 'QUEUED', queued_at = now() WHERE process_id = ? AND step_no = 1", id);
+        }
+        JobDispatcher dispatcher = server.getApplicationContext().getBean(JobDispatcher.class);
+        try {
+            assertThat(dispatcher.dispatchAllReady()).isGreaterThanOrEqualTo(1);
+
+            assertThat(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1", healthyId)).isEqualTo("LAUNCHING");
+            assertThat(text("SELECT state FROM steps WHERE process_id = ? AND step_no = 1", brokenId)).isEqualTo("QUEUED");
+        } finally {
+            // leave no step behind that fails every later dispatch in this JVM
+            sql("UPDATE steps SET state = 'CANCELLED' WHERE process_id = ?", brokenId);
+        }
     }
 
     @Test

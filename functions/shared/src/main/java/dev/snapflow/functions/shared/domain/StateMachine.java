@@ -80,6 +80,32 @@ public final class StateMachine {
         return to;
     }
 
+    /**
+     * The states from which {@code to} may be reached by a real change (not staying put): the from-states of a
+     * write that moves many rows at once, e.g. every unfinished step of a cancelled process.
+     */
+    public static Set<ProcessState> sources(ProcessState to) {
+        return sources(PROCESS, to, ProcessState.class);
+    }
+
+    public static Set<StepState> sources(StepState to) {
+        return sources(STEP, to, StepState.class);
+    }
+
+    public static Set<AttemptState> sources(AttemptState to) {
+        return sources(ATTEMPT, to, AttemptState.class);
+    }
+
+    private static <S extends Enum<S>> Set<S> sources(Map<S, Set<S>> table, S to, Class<S> type) {
+        EnumSet<S> from = EnumSet.noneOf(type);
+        table.forEach((state, next) -> {
+            if (next.contains(to)) {
+                from.add(state);
+            }
+        });
+        return Set.copyOf(from);
+    }
+
     /** The allowed successors, for documentation and tests. */
     public static Set<ProcessState> next(ProcessState from) {
         return Set.copyOf(PROCESS.get(from));

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.snapflow.contracts.events.EventSources;
-import dev.snapflow.contracts.events.Events;
-import dev.snapflow.contracts.events.ProcessAccepted;
 import dev.snapflow.contracts.events.ProcessRequested;
 import dev.snapflow.contracts.storage.CanonicalJson;
 import dev.snapflow.contracts.storage.InvalidPathSegmentException;
@@ -17,10 +14,8 @@ import dev.snapflow.contracts.storage.UnsafeManifestException;
 import dev.snapflow.functions.shared.catalog.ActionCatalog;
 import dev.snapflow.functions.shared.catalog.ActionDefinition;
 import dev.snapflow.functions.shared.catalog.ParamsViolation;
-import dev.snapflow.functions.shared.domain.ProcessState;
-import dev.snapflow.functions.shared.domain.StepState;
+import dev.snapflow.functions.shared.lifecycle.Ledger;
 import dev.snapflow.functions.shared.persistence.Database;
-import dev.snapflow.functions.shared.persistence.Outbox;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import dev.snapflow.functions.validate.storage.SnapshotStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,12 +30,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,14 +51,16 @@ public class ProcessAcceptor {
     private final ActionCatalog catalog;
     private final SnapshotStore snapshots;
     private final Database database;
+    private final Ledger ledger;
     private final OutboxRelay relay;
     private final MeterRegistry meters;
 
-    public ProcessAcceptor(ActionCatalog catalog, SnapshotStore snapshots, Database database, OutboxRelay relay,
-                           MeterRegistry meters) {
+    public ProcessAcceptor(ActionCatalog catalog, SnapshotStore snapshots, Database database, Ledger ledger,
+                           OutboxRelay relay, MeterRegistry meters) {
         this.catalog = catalog;
         this.snapshots = snapshots;
         this.database = database;
+        this.ledger = ledger;
         this.relay = relay;
         this.meters = meters;
     }
@@ -165,51 +160,14 @@ public class ProcessAcceptor {
     private void insert(Connection connection, UUID processId, String tenant, SnapshotRef ref, Validated valid,
                         String inputManifest, String idempotencyKey, String requestHash, Origin origin, Instant now)
             throws SQLException {
-        try (PreparedStatement process = connection.prepareStatement("""
-                INSERT INTO processes (id, tenant_id, entity, data_version, requested_version, target, target_kind,
-                    params, input_manifest, webhook_url, idempotency_key, request_hash, origin, state, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            process.setObject(1, processId);
-            process.setString(2, tenant);
-            process.setString(3, ref.entity());
-            process.setString(4, ref.dataVersion());
-            process.setString(5, valid.dataVersion);
-            process.setString(6, valid.target);
-            process.setString(7, valid.pipeline ? "pipeline" : "action");
-            process.setString(8, CanonicalJson.canonicalize(valid.params));
-            process.setString(9, inputManifest);
-            process.setString(10, valid.webhookUrl);
-            process.setString(11, idempotencyKey);
-            process.setString(12, requestHash);
-            process.setString(13, origin.dbValue());
-            process.setString(14, ProcessState.ACCEPTED.name());
-            process.setTimestamp(15, Timestamp.from(now));
-            process.setTimestamp(16, Timestamp.from(now));
-            process.executeUpdate();
+        List<Ledger.NewStep> steps = new ArrayList<>();
+        for (int i = 0; i < valid.steps.size(); i++) {
+            ActionDefinition action = valid.steps.get(i);
+            steps.add(new Ledger.NewStep(action.name(), valid.stepParams.get(i), action.maxAttempts()));
         }
-        List<ProcessAccepted.PipelineStep> steps = new ArrayList<>();
-        try (PreparedStatement step = connection.prepareStatement("""
-                INSERT INTO steps (process_id, step_no, action, params, state, max_attempts, input_manifest)
-                VALUES (?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
-            for (int i = 0; i < valid.steps.size(); i++) {
-                ActionDefinition action = valid.steps.get(i);
-                JsonNode params = valid.stepParams.get(i);
-                step.setObject(1, processId);
-                step.setInt(2, i + 1);
-                step.setString(3, action.name());
-                step.setString(4, CanonicalJson.canonicalize(params));
-                step.setString(5, StepState.PENDING.name());
-                step.setInt(6, action.maxAttempts());
-                step.setString(7, i == 0 ? inputManifest : null);
-                step.addBatch();
-                steps.add(new ProcessAccepted.PipelineStep(action.name(), toMap(params)));
-            }
-            step.executeBatch();
-        }
-        ProcessAccepted accepted = new ProcessAccepted(processId.toString(), tenant, ref.entity(), ref.dataVersion(),
-                valid.target, steps, inputManifest, now);
-        Outbox.append(connection, Events.newEvent(accepted).source(EventSources.VALIDATE)
-                .id("process-accepted-" + processId).time(now).build());
+        ledger.acceptProcess(connection, new Ledger.NewProcess(processId, tenant, ref.entity(), ref.dataVersion(),
+                valid.dataVersion, valid.target, valid.pipeline, valid.params, inputManifest, valid.webhookUrl,
+                idempotencyKey, requestHash, origin.dbValue(), steps, now));
     }
 
     private Optional<AcceptedProcess> findByIdempotencyKey(String tenant, String key, String requestHash) {
@@ -348,11 +306,6 @@ public class ProcessAcceptor {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> toMap(JsonNode params) {
-        return JSON.convertValue(params, LinkedHashMap.class);
     }
 
     public record Validated(String entity, String dataVersion, String target, boolean pipeline, ObjectNode params,
