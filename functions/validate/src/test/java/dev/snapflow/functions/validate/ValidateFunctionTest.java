@@ -254,14 +254,31 @@ class ValidateFunctionTest {
     }
 
     @Test
-    void malformedCloudEventIsRefusedAndStoresNothing() throws Exception {
+    void cloudEventsPostedToTheRootAreNotServedOnTheKafkaTransportAndStoreNothing() throws Exception {
         long before = processesOfTenant();
-        HttpResponse<String> response = validate.send(HttpRequest.newBuilder(validate.uri("/"))
-                .header("Content-Type", "application/json").header("ce-type", EventTypes.PROCESS_REQUESTED)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"" + tenant + "\"}")).build());
+        CloudEvent event = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
+                Map.of(), null, "posted-to-root")).source(EventSources.CLI).build();
 
-        assertProblem(response, 400, "ce-specversion");
+        HttpResponse<String> response = postBinary(event);
+
+        // The functions consume Kafka: nothing is delivered over HTTP, so there is no POST / to forge events on.
+        assertThat(response.statusCode()).isIn(404, 405);
         assertThat(processesOfTenant()).isEqualTo(before);
+    }
+
+    @Test
+    void listensOnLoopbackOnlyByDefault() throws Exception {
+        assertThat(validate.uri("/").getHost()).isEqualTo("127.0.0.1");
+        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+                .filter(address -> address instanceof java.net.Inet4Address && !address.isLoopbackAddress())
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback IPv4 address");
+        try (java.net.Socket socket = new java.net.Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.connect(
+                    new java.net.InetSocketAddress(external, validate.uri("/").getPort()), 2000))
+                    .isInstanceOf(java.io.IOException.class);
+        }
     }
 
     @Test
@@ -270,33 +287,36 @@ class ValidateFunctionTest {
         CloudEvent event = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "explode", null,
                 Map.of(), null, null)).source(EventSources.CLI).build();
 
-        HttpResponse<String> response = postBinary(event);
+        try (EventsTap deadLetters = new EventsTap(validate.stack.kafka().bootstrapServers(), "snapflow-dead-letter")) {
+            sendToKafka(event);
 
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-        assertThat(json(response).get("detail").asText()).contains("action").contains("explode");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    deadLetters.poll(e -> e.getId().equals(event.getId()))).singleElement().satisfies(dead ->
+                    assertThat(new String(dead.headers().lastHeader(
+                            dev.snapflow.functions.shared.events.DeadLetters.REASON_HEADER).value(),
+                            java.nio.charset.StandardCharsets.UTF_8)).contains("action").contains("explode")));
+        }
         assertThat(processesOfTenant()).isEqualTo(before);
     }
 
     @Test
-    void processRequestedReachesTheSameHandlerOverHttpAndOverKafka() throws Exception {
-        CloudEvent overHttp = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
-                Map.of(), null, "via-http")).source(EventSources.CLI).build();
+    void processRequestedOverKafkaCreatesOneProcessEvenWhenRedelivered() throws Exception {
         CloudEvent overKafka = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
                 Map.of(), null, "via-kafka")).source(EventSources.CLI).build();
 
-        assertThat(postBinary(overHttp).statusCode()).isEqualTo(202);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, validate.stack.kafka().bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(KafkaMessageFactory.createWriter("snapflow-events", tenant + "/orders").writeBinary(overKafka)).get();
-        }
+        sendToKafka(overKafka);
+        sendToKafka(overKafka);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(validate.count(
-                "SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key IN ('via-http', 'via-kafka') AND origin = 'event'",
-                tenant)).isEqualTo(2));
-        // Redelivery names the same process.
-        assertThat(postBinary(overHttp).statusCode()).isEqualTo(202);
-        assertThat(validate.count("SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key = 'via-http'", tenant))
+                "SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key = 'via-kafka' AND origin = 'event'",
+                tenant)).isEqualTo(1));
+        // Both deliveries were handled before this later event of the same partition: the redelivery named the same process.
+        CloudEvent after = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
+                Map.of(), null, "via-kafka-after")).source(EventSources.CLI).build();
+        sendToKafka(after);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(validate.count(
+                "SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key = 'via-kafka-after'", tenant)).isEqualTo(1));
+        assertThat(validate.count("SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key = 'via-kafka'", tenant))
                 .isEqualTo(1);
     }
 
@@ -312,8 +332,14 @@ class ValidateFunctionTest {
         CloudEvent published = Events.newEvent(new SnapshotPublished(tenant, "invoices", "2026-11-02",
                 StorageLayout.rawSnapshotManifestKey(ref), 2L, Instant.now())).source(EventSources.CLI).build();
 
-        assertThat(postBinary(published).statusCode()).isEqualTo(202);
-        assertThat(postBinary(published).statusCode()).isEqualTo(202);
+        sendToKafka(published, tenant + "/invoices");
+        sendToKafka(published, tenant + "/invoices");
+        // A later event of the same partition: once it is handled, both deliveries of the first one were.
+        CloudEvent after = Events.newEvent(new ProcessRequested(tenant, "invoices", "2026-11-02", "ingest", null,
+                Map.of(), null, "after-published")).source(EventSources.CLI).build();
+        sendToKafka(after, tenant + "/invoices");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(validate.count(
+                "SELECT count(*) FROM processes WHERE tenant_id = ? AND idempotency_key = 'after-published'", tenant)).isEqualTo(1));
 
         assertThat(validate.count("SELECT count(*) FROM processes WHERE tenant_id = ? AND entity = 'invoices' "
                 + "AND target = 'refresh' AND origin = 'subscription' AND data_version = '2026-11-02'", tenant)).isEqualTo(1);
@@ -325,6 +351,18 @@ class ValidateFunctionTest {
         HttpResponse<String> metrics = validate.send(HttpRequest.newBuilder(validate.uri("/prometheus")).GET().build());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("snapflow_processes");
+    }
+
+    private void sendToKafka(CloudEvent event) throws Exception {
+        sendToKafka(event, tenant + "/orders");
+    }
+
+    private void sendToKafka(CloudEvent event, String key) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, validate.stack.kafka().bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(KafkaMessageFactory.createWriter("snapflow-events", key).writeBinary(event)).get();
+        }
     }
 
     private HttpResponse<String> postBinary(CloudEvent event) throws Exception {
