@@ -267,6 +267,16 @@ class ValidateFunctionTest {
     }
 
     @Test
+    void readsTheDeliveryAuthenticationBlockOfItsApplicationYml() {
+        var context = validate.server.getApplicationContext();
+        assertThat(context.getProperty("snapflow.oidc.clock-skew", String.class)).hasValue("30s");
+        assertThat(context.getProperty("snapflow.oidc.jwks-refresh-min-interval", String.class)).hasValue("30s");
+        assertThat(context.containsProperty("snapflow.events.sink-auth.token-file")).isTrue();
+        // Not on the Kafka transport: nothing there is delivered over HTTP.
+        assertThat(context.containsBean(dev.snapflow.functions.shared.security.DeliveryAuthenticator.class)).isFalse();
+    }
+
+    @Test
     void listensOnLoopbackOnlyByDefault() throws Exception {
         assertThat(validate.uri("/").getHost()).isEqualTo("127.0.0.1");
         java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
