@@ -40,11 +40,12 @@ public final class TestIssuer implements AutoCloseable {
     public static final String TRIGGER_SUBJECT = "system:serviceaccount:snapflow:test-trigger-oidc-eventing.knative.dev-trigger";
 
     private final HttpServer server;
-    private final RSAKey rsa;
+    private volatile RSAKey rsa;
     private final ECKey ec;
     /** Signs tokens whose key the JWKS does not hold. */
     private final RSAKey stranger;
     private final AtomicInteger jwksRequests = new AtomicInteger();
+    private final List<RSAKey> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private TestIssuer() {
         try {
@@ -60,7 +61,9 @@ public final class TestIssuer implements AutoCloseable {
                         + "\"id_token_signing_alg_values_supported\":[\"RS256\",\"ES256\"]}"));
         server.createContext("/issuer/keys", exchange -> {
             jwksRequests.incrementAndGet();
-            respond(exchange, new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())).toString());
+            List<com.nimbusds.jose.jwk.JWK> keys = new java.util.ArrayList<>(List.of(rsa.toPublicJWK(), ec.toPublicJWK()));
+            retired.forEach(key -> keys.add(key.toPublicJWK()));
+            respond(exchange, new JWKSet(keys).toString());
         });
         server.start();
     }
@@ -72,6 +75,18 @@ public final class TestIssuer implements AutoCloseable {
     /** The issuer URL, as in the tokens' {@code iss}. */
     public String issuer() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/issuer";
+    }
+
+    /** Key rotation: a new signing key (new kid) that the JWKS serves from now on, next to the previous one. */
+    public void rotate() {
+        try {
+            RSAKey previous = rsa;
+            RSAKey next = new RSAKeyGenerator(2048).keyID("rsa-" + (jwksRequests.get() + 2) + "-" + System.nanoTime()).generate();
+            retired.add(previous);
+            rsa = next;
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public int jwksRequests() {
