@@ -89,6 +89,12 @@ public record OidcDeliveryConfiguration(
         requirePositive(jwksCacheTtl, "snapflow.oidc.jwks-cache-ttl (env SNAPFLOW_OIDC_JWKS_CACHE_TTL)", false);
         requirePositive(jwksRefreshMinInterval,
                 "snapflow.oidc.jwks-refresh-min-interval (env SNAPFLOW_OIDC_JWKS_REFRESH_MIN_INTERVAL)", false);
+        if (jwksRefreshMinInterval.compareTo(jwksCacheTtl) >= 0) {
+            // Nimbus refuses this combination when it builds the key source, at the first delivery: refuse it here.
+            throw invalid("snapflow.oidc.jwks-refresh-min-interval (env SNAPFLOW_OIDC_JWKS_REFRESH_MIN_INTERVAL, "
+                    + jwksRefreshMinInterval + ") must be shorter than snapflow.oidc.jwks-cache-ttl (env "
+                    + "SNAPFLOW_OIDC_JWKS_CACHE_TTL, " + jwksCacheTtl + ")");
+        }
         if (caFile != null && !Files.isReadable(Path.of(caFile))) {
             throw invalid("snapflow.oidc.ca-file (env SNAPFLOW_OIDC_CA_FILE): " + caFile + " is not a readable file");
         }

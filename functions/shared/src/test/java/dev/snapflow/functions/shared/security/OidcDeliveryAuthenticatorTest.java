@@ -45,7 +45,7 @@ class OidcDeliveryAuthenticatorTest {
 
     @Test
     void unknownKeysDoNotMakeItFetchTheJwksMoreThanOncePerInterval() {
-        OidcDeliveryAuthenticator authenticator = authenticator(issuer.issuer(), Duration.ofHours(1));
+        OidcDeliveryAuthenticator authenticator = authenticator(issuer.issuer(), Duration.ofMinutes(4));
         assertThat(authenticator.authenticate("Bearer " + issuer.token(SENDER, AUDIENCE))).isInstanceOf(Verdict.Accepted.class);
 
         for (int i = 0; i < 20; i++) {

@@ -76,4 +76,11 @@ class OidcDeliveryConfigurationTest {
                 Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), "/nonexistent/ca.crt", null))
                 .hasMessageContaining("SNAPFLOW_OIDC_CA_FILE");
     }
+
+    @Test
+    void aRefreshIntervalNotShorterThanTheCacheLifetimeIsRefused() {
+        assertThatThrownBy(() -> new OidcDeliveryConfiguration(ISSUER, null, "a", List.of(SENDER), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(5), null, null))
+                .hasMessageContaining("SNAPFLOW_OIDC_JWKS_REFRESH_MIN_INTERVAL").hasMessageContaining("SNAPFLOW_OIDC_JWKS_CACHE_TTL");
+    }
 }
