@@ -70,7 +70,8 @@ public final class ColdStartBenchmark {
                             .header("Authorization", "Bearer not-a-valid-job-token").header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"RUNNING\"}")).build());
             case "enqueue", "launch" -> new RealRequest(
-                    "CloudEvent (binary HTTP binding) POST / of a type it does not handle, through the CloudEvents reader and dispatcher",
+                    "CloudEvent (binary HTTP binding) POST /: 404 on the Kafka transport, which serves no HTTP event entry "
+                            + "(the first answer of the HTTP server's router)",
                     port -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
                             .header("ce-specversion", "1.0").header("ce-type", "dev.snapflow.bench.ping.v1")
                             .header("ce-source", "/bench").header("ce-id", UUID.randomUUID().toString())

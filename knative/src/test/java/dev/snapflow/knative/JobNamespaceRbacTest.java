@@ -64,8 +64,11 @@ class JobNamespaceRbacTest {
     @FieldSource("OVERLAYS")
     void nothingIsGrantedClusterWideOrOutsideTheJobNamespace(String overlay) {
         BuiltOverlay built = BuiltOverlay.of(overlay);
-        assertThat(built.manifests().all()).extracting(HasMetadata::getKind)
-                .doesNotContain("ClusterRole", "ClusterRoleBinding");
+        assertThat(built.manifests().all()).extracting(HasMetadata::getKind).doesNotContain("ClusterRole");
+        // The one cluster-wide grant: Kubernetes' own read-only role for the service-account issuer's discovery
+        // document and public keys, which the functions need to verify event deliveries' OIDC tokens.
+        assertThat(built.manifests().ofKind(io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class))
+                .allSatisfy(b -> assertThat(b.getRoleRef().getName()).isEqualTo("system:service-account-issuer-discovery"));
         assertThat(built.manifests().ofKind(Role.class)).allSatisfy(r ->
                 assertThat(r.getMetadata().getNamespace()).isEqualTo(JOB_NAMESPACE));
         for (String function : List.of("validate", "enqueue", "callback")) {

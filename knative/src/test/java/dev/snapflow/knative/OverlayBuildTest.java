@@ -24,12 +24,15 @@ class OverlayBuildTest {
             Map.entry("ServiceAccount", 3),
             Map.entry("Role", 2),
             Map.entry("RoleBinding", 2),
+            // The functions may read the service-account issuer's public keys (rbac/oidc-discovery.yaml).
+            Map.entry("ClusterRoleBinding", 1),
             Map.entry("ConfigMap", 3),
             Map.entry("Broker", 1),
             Map.entry("Trigger", 9),
             Map.entry("KafkaSink", 2),
             Map.entry("KafkaSource", 1),
             Map.entry("SinkBinding", 4),
+            Map.entry("EventPolicy", 9),
             Map.entry("Service", 4),
             Map.entry("Job", 1));
 

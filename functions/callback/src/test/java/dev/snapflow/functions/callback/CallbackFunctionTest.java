@@ -265,16 +265,24 @@ class CallbackFunctionTest {
         JobId job = JobId.of(process.toString(), 1, 1);
         CloudEvent event = Events.newEvent(report(job, JobState.RUNNING, 1)).source(EventSources.LAUNCH)
                 .partitionKey(tenant + "/orders").build();
+
+        // On the Kafka transport events arrive through the topic only: POST / is not served.
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.<String, Object>of(
+                "bootstrap.servers", stack.kafka().bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(io.cloudevents.kafka.KafkaMessageFactory.createWriter("snapflow-events", tenant + "/orders")
+                    .writeBinary(event)).get();
+        }
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(state("SELECT state FROM attempts WHERE job_id = ?", job.value())).isEqualTo("RUNNING"));
+        assertThat(state("SELECT state FROM processes WHERE id = ?", process)).isEqualTo("RUNNING");
         HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"));
         byte[][] body = new byte[1][];
         HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
-
-        HttpResponse<String> response = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
-                HttpResponse.BodyHandlers.ofString());
-
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        assertThat(state("SELECT state FROM attempts WHERE job_id = ?", job.value())).isEqualTo("RUNNING");
-        assertThat(state("SELECT state FROM processes WHERE id = ?", process)).isEqualTo("RUNNING");
+        assertThat(http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isIn(404, 405);
     }
 
     @Test

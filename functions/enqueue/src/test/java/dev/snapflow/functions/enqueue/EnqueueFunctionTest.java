@@ -18,6 +18,7 @@ import dev.snapflow.functions.shared.webhooks.WebhookSigner;
 import dev.snapflow.local.stack.LocalStack;
 import dev.snapflow.local.stack.junit.LocalStackExtension;
 import io.cloudevents.CloudEvent;
+import dev.snapflow.functions.shared.security.TestIssuer;
 import io.cloudevents.http.HttpMessageFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -50,28 +51,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EnqueueFunctionTest {
     private EmbeddedServer server;
+    /** Signs the deliveries to POST / as Knative Eventing would (a Trigger's identity, enqueue's audience). */
+    private final TestIssuer issuer = TestIssuer.start();
+    /** Stands in for the broker's ingress: acknowledges whatever the outbox relay publishes. */
+    private com.sun.net.httpserver.HttpServer broker;
     private LocalStack stack;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     void start(LocalStack stack) {
         this.stack = stack;
-        server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
+        try {
+            broker = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        broker.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(202, -1);
+            exchange.close();
+        });
+        broker.start();
+        java.util.Map<String, Object> properties = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("micronaut.server.port", -1),
                 Map.entry("datasources.default.url", stack.database().jdbcUrl()),
                 Map.entry("datasources.default.username", stack.database().username()),
                 Map.entry("datasources.default.password", stack.database().password()),
                 Map.entry("kafka.bootstrap.servers", stack.kafka().bootstrapServers()),
-                Map.entry("snapflow.events.transport", "kafka"),
+                Map.entry("snapflow.events.transport", "http"),
+                Map.entry("snapflow.events.sink", "http://127.0.0.1:" + broker.getAddress().getPort() + "/"),
                 Map.entry("snapflow.events.consumer-group", "enqueue-test-" + UUID.randomUUID()),
                 Map.entry("snapflow.enqueue.callback-url", "http://callback.example:8084/"),
                 Map.entry("snapflow.enqueue.bucket", "snapflow"),
                 Map.entry("snapflow.enqueue.sweep-interval", "1h")));
+        properties.putAll(issuer.properties("enqueue", TestIssuer.TRIGGER_SUBJECT));
+        server = ApplicationContext.run(EmbeddedServer.class, properties);
     }
 
     @AfterAll
     void stop() {
         server.getApplicationContext().close();
+        broker.stop(0);
+        issuer.close();
     }
 
     private String tenant(Integer limit) throws Exception {
@@ -319,7 +340,8 @@ class EnqueueFunctionTest {
     }
 
     private HttpResponse<String> post(CloudEvent event) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"))
+                .header("Authorization", "Bearer " + issuer.token(TestIssuer.TRIGGER_SUBJECT, "enqueue"));
         byte[][] body = new byte[1][];
         HttpMessageFactory.createWriter(request::header, b -> body[0] = b).writeBinary(event);
         return http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),

@@ -257,12 +257,54 @@ class ValidateFunctionTest {
     @Test
     void malformedCloudEventIsRefusedAndStoresNothing() throws Exception {
         long before = processesOfTenant();
-        HttpResponse<String> response = validate.send(HttpRequest.newBuilder(validate.uri("/"))
+        HttpResponse<String> response = validate.send(HttpRequest.newBuilder(validate.uri("/v1/events"))
+                .header("Authorization", "Bearer " + apiKey)
                 .header("Content-Type", "application/json").header("ce-type", EventTypes.PROCESS_REQUESTED)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"" + tenant + "\"}")).build());
 
         assertProblem(response, 400, "ce-specversion");
         assertThat(processesOfTenant()).isEqualTo(before);
+    }
+
+    @Test
+    void cloudEventsPostedToTheRootAreNotServedOnTheKafkaTransportAndStoreNothing() throws Exception {
+        long before = processesOfTenant();
+        CloudEvent event = Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null,
+                Map.of(), null, "posted-to-root")).source(EventSources.CLI).build();
+
+        HttpRequest.Builder request = HttpRequest.newBuilder(validate.uri("/"));
+        byte[][] body = new byte[1][];
+        HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
+        HttpResponse<String> response = validate.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build());
+
+        // The functions consume Kafka: nothing is delivered over HTTP, so there is no POST / to forge events on.
+        assertThat(response.statusCode()).isIn(404, 405);
+        assertThat(processesOfTenant()).isEqualTo(before);
+    }
+
+    @Test
+    void readsTheDeliveryAuthenticationBlockOfItsApplicationYml() {
+        var context = validate.server.getApplicationContext();
+        assertThat(context.getProperty("snapflow.oidc.clock-skew", String.class)).hasValue("30s");
+        assertThat(context.getProperty("snapflow.oidc.jwks-refresh-min-interval", String.class)).hasValue("30s");
+        assertThat(context.containsProperty("snapflow.events.sink-auth.token-file")).isTrue();
+        // Not on the Kafka transport: nothing there is delivered over HTTP.
+        assertThat(context.containsBean(dev.snapflow.functions.shared.security.DeliveryAuthenticator.class)).isFalse();
+    }
+
+    @Test
+    void listensOnLoopbackOnlyByDefault() throws Exception {
+        assertThat(validate.uri("/").getHost()).isEqualTo("127.0.0.1");
+        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+                .filter(address -> address instanceof java.net.Inet4Address && !address.isLoopbackAddress())
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback IPv4 address");
+        try (java.net.Socket socket = new java.net.Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.connect(
+                    new java.net.InetSocketAddress(external, validate.uri("/").getPort()), 2000))
+                    .isInstanceOf(java.io.IOException.class);
+        }
     }
 
     @Test

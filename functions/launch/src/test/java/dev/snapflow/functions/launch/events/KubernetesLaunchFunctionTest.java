@@ -13,6 +13,7 @@ import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.functions.launch.backend.TestJobs;
 import dev.snapflow.functions.shared.security.JobTokens;
 import io.cloudevents.CloudEvent;
+import dev.snapflow.functions.shared.security.TestIssuer;
 import io.cloudevents.http.HttpMessageFactory;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -59,6 +60,8 @@ class KubernetesLaunchFunctionTest {
 
     private RecordingSink sink;
     private EmbeddedServer server;
+    /** Signs the deliveries as Knative Eventing would (the KafkaSource's identity, launch's audience). */
+    private final TestIssuer issuer = TestIssuer.start();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -67,6 +70,7 @@ class KubernetesLaunchFunctionTest {
         Map<String, Object> properties = new HashMap<>();
         properties.put("micronaut.server.port", -1);
         properties.put("snapflow.events.transport", "http");
+        properties.putAll(issuer.properties("launch", TestIssuer.TRIGGER_SUBJECT));
         properties.put("snapflow.events.sink", sink.url());
         properties.put("snapflow.catalog.location", "classpath:test-action-catalog.yml");
         properties.put("snapflow.callback.hmac-key", HMAC_KEY);
@@ -85,6 +89,7 @@ class KubernetesLaunchFunctionTest {
             server.getApplicationContext().close();
         }
         sink.close();
+        issuer.close();
     }
 
     private HttpResponse<String> post(CloudEvent event) throws IOException, InterruptedException {
@@ -95,6 +100,7 @@ class KubernetesLaunchFunctionTest {
             headers.add(value);
         }, bytes -> body[0] = bytes).writeBinary(event);
         HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"))
+                .header("Authorization", "Bearer " + issuer.token(TestIssuer.TRIGGER_SUBJECT, "launch"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body[0]));
         for (int i = 0; i < headers.size(); i += 2) {
             request.header(headers.get(i), headers.get(i + 1));

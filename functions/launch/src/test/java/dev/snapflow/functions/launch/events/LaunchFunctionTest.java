@@ -13,6 +13,7 @@ import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.functions.launch.backend.TestJobs;
 import dev.snapflow.functions.shared.security.JobTokens;
 import io.cloudevents.CloudEvent;
+import dev.snapflow.functions.shared.security.TestIssuer;
 import io.cloudevents.http.HttpMessageFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -54,6 +55,8 @@ class LaunchFunctionTest {
     private RecordingSink sink;
     private EmbeddedServer server;
     private int managementPort;
+    /** Signs the deliveries as Knative Eventing would (the KafkaSource's identity, launch's audience). */
+    private final TestIssuer issuer = TestIssuer.start();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -62,6 +65,7 @@ class LaunchFunctionTest {
         Map<String, Object> properties = new HashMap<>();
         properties.put("micronaut.server.port", -1);
         properties.put("snapflow.events.transport", "http");
+        properties.putAll(issuer.properties("launch", TestIssuer.TRIGGER_SUBJECT));
         properties.put("snapflow.events.sink", sink.url());
         properties.put("snapflow.catalog.location", "classpath:test-action-catalog.yml");
         properties.put("snapflow.callback.hmac-key", HMAC_KEY);
@@ -84,6 +88,7 @@ class LaunchFunctionTest {
             server.getApplicationContext().close();
         }
         sink.close();
+        issuer.close();
     }
 
     private static JobArguments arguments(String action, String behaviour) {
@@ -103,6 +108,7 @@ class LaunchFunctionTest {
             headers.add(value);
         }, bytes -> body[0] = bytes).writeBinary(event);
         HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"))
+                .header("Authorization", "Bearer " + issuer.token(TestIssuer.TRIGGER_SUBJECT, "launch"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body[0]));
         for (int i = 0; i < headers.size(); i += 2) {
             request.header(headers.get(i), headers.get(i + 1));

@@ -1,5 +1,6 @@
 package dev.snapflow.functions.shared.events;
 
+import dev.snapflow.functions.shared.security.TestIssuer;
 import dev.snapflow.local.stack.LocalStack;
 import dev.snapflow.local.stack.junit.LocalStackExtension;
 import io.cloudevents.CloudEvent;
@@ -30,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,12 +39,22 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Both entry points (Knative HTTP and local Kafka) reach the same handler and map its outcomes alike. */
+/**
+ * Both entry points (Knative HTTP and local Kafka) reach the same handler and map its outcomes alike; a function
+ * on the Kafka transport serves no {@code POST /} at all.
+ */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EntryPointsTest {
+    private static final String AUDIENCE = "entry-points-test";
+
+    /** On the Kafka transport. */
     private EmbeddedServer server;
     private ScriptedHandler handler;
+    /** On the HTTP transport (Knative), trusting {@link #issuer}. */
+    private EmbeddedServer httpServer;
+    private ScriptedHandler httpHandler;
+    private TestIssuer issuer;
     private LocalStack stack;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,11 +72,28 @@ class EntryPointsTest {
                 "datasources.default.username", stack.database().username(),
                 "datasources.default.password", stack.database().password()));
         handler = server.getApplicationContext().getBean(ScriptedHandler.class);
+
+        issuer = TestIssuer.start();
+        Map<String, Object> http = new HashMap<>(Map.of(
+                "micronaut.server.port", -1,
+                "scripted-handler.enabled", "true",
+                "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
+                "snapflow.events.transport", "http",
+                "snapflow.events.sink", "http://127.0.0.1:9/",
+                "snapflow.events.consumer-group", "entry-points-http-test",
+                "datasources.default.url", stack.database().jdbcUrl(),
+                "datasources.default.username", stack.database().username(),
+                "datasources.default.password", stack.database().password()));
+        http.putAll(issuer.properties(AUDIENCE, TestIssuer.TRIGGER_SUBJECT));
+        httpServer = ApplicationContext.run(EmbeddedServer.class, http);
+        httpHandler = httpServer.getApplicationContext().getBean(ScriptedHandler.class);
     }
 
     @AfterAll
     void stop() {
         server.getApplicationContext().close();
+        httpServer.getApplicationContext().close();
+        issuer.close();
     }
 
     private static CloudEvent event(String script) {
@@ -73,8 +102,13 @@ class EntryPointsTest {
                 .withData("text/plain", script.getBytes(StandardCharsets.UTF_8)).build();
     }
 
+    private HttpRequest.Builder authenticated() {
+        return HttpRequest.newBuilder(httpServer.getURI().resolve("/"))
+                .header("Authorization", "Bearer " + issuer.token(TestIssuer.TRIGGER_SUBJECT, AUDIENCE));
+    }
+
     private HttpResponse<String> postBinary(CloudEvent event) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"));
+        HttpRequest.Builder request = authenticated();
         byte[][] body = new byte[1][];
         HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
         return http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
@@ -98,7 +132,21 @@ class EntryPointsTest {
         sendToKafka(overKafka);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> handler.deliveriesOf(overKafka.getId()) == 1);
-        assertThat(handler.deliveriesOf(overHttp.getId())).isEqualTo(1);
+        assertThat(httpHandler.deliveriesOf(overHttp.getId())).isEqualTo(1);
+    }
+
+    @Test
+    void kafkaTransportServesNoHttpEventEntry() throws Exception {
+        CloudEvent event = event("done");
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"));
+        byte[][] body = new byte[1][];
+        HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
+
+        HttpResponse<String> response = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isIn(404, 405);
+        assertThat(handler.deliveriesOf(event.getId())).isZero();
     }
 
     @Test
@@ -106,11 +154,11 @@ class EntryPointsTest {
         CloudEvent event = event("done");
         byte[] json = io.cloudevents.core.provider.EventFormatProvider.getInstance()
                 .resolveFormat(io.cloudevents.jackson.JsonFormat.CONTENT_TYPE).serialize(event);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.getURI().resolve("/"))
+        HttpResponse<String> response = http.send(authenticated()
                 .header("Content-Type", "application/cloudevents+json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(202);
-        assertThat(handler.deliveriesOf(event.getId())).isEqualTo(1);
+        assertThat(httpHandler.deliveriesOf(event.getId())).isEqualTo(1);
     }
 
     @Test
@@ -133,12 +181,12 @@ class EntryPointsTest {
 
     @Test
     void malformedCloudEventIsRefusedBeforeAnyHandler() throws Exception {
-        int before = handler.deliveries.size();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.getURI().resolve("/"))
+        int before = httpHandler.deliveries.size();
+        HttpResponse<String> response = http.send(authenticated()
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(handler.deliveries).hasSize(before);
+        assertThat(httpHandler.deliveries).hasSize(before);
     }
 
     @Test

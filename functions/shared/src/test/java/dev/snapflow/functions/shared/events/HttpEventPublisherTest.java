@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The Knative publisher against a stand-in for the broker's ingress (Knative itself cannot run here). */
 class HttpEventPublisherTest {
     private final List<CloudEvent> received = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final AtomicInteger status = new AtomicInteger(202);
     private final HttpServer sink = start();
 
@@ -32,6 +33,7 @@ class HttpEventPublisherTest {
             server.createContext("/", exchange -> {
                 Map<String, String> headers = new HashMap<>();
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
+                authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
                 received.add(HttpMessageFactory.createReader(headers, exchange.getRequestBody().readAllBytes()).toEvent());
                 exchange.sendResponseHeaders(status.get(), -1);
                 exchange.close();
@@ -49,9 +51,13 @@ class HttpEventPublisherTest {
     }
 
     private HttpEventPublisher publisher() {
+        return publisher(new SinkAuthConfiguration(null, null));
+    }
+
+    private HttpEventPublisher publisher(SinkAuthConfiguration auth) {
         return new HttpEventPublisher(new TransportConfiguration(TransportConfiguration.Transport.HTTP,
                 "http://127.0.0.1:" + sink.getAddress().getPort() + "/", "snapflow-events", "snapflow-jobs",
-                "snapflow-dead-letter", "test", false));
+                "snapflow-dead-letter", "test", false), auth);
     }
 
     private static CloudEvent event() {
@@ -81,5 +87,31 @@ class HttpEventPublisherTest {
     void httpTransportWithoutASinkIsRefusedNamingKSink() {
         assertThatThrownBy(() -> new TransportConfiguration(TransportConfiguration.Transport.HTTP, null, "a", "b", "c",
                 "g", false)).hasMessageContaining("K_SINK");
+    }
+
+    @Test
+    void presentsTheSinkBindingsTokenAndReadsItAgainAfterItIsRenewed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path token = dir.resolve("token");
+        java.nio.file.Files.writeString(token, "first.jwt.token\n");
+        HttpEventPublisher publisher = publisher(new SinkAuthConfiguration(token.toString(), null));
+
+        publisher.publish(event());
+        java.nio.file.Files.writeString(token, "renewed.jwt.token");
+        publisher.publish(event());
+
+        assertThat(authorizations).containsExactly("Bearer first.jwt.token", "Bearer renewed.jwt.token");
+    }
+
+    @Test
+    void withoutATokenFileNoAuthorizationIsSent() {
+        publisher().publish(event());
+        assertThat(authorizations).containsExactly("null");
+    }
+
+    @Test
+    void aTokenFileThatDoesNotExistStopsStartupNamingTheSetting() {
+        assertThatThrownBy(() -> new SinkAuthConfiguration("/nonexistent/oidc/token", null))
+                .hasMessageContaining("SNAPFLOW_SINK_TOKEN_FILE").hasMessageContaining("/nonexistent/oidc/token");
     }
 }
