@@ -5,7 +5,6 @@ import dev.snapflow.functions.shared.security.DeliveryAuthenticator;
 import dev.snapflow.functions.shared.security.DeliveryAuthenticator.Verdict;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.http.HttpMessageFactory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -21,8 +20,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Knative entry point: a Trigger delivers CloudEvents (binary or structured HTTP binding) to {@code POST /}.
@@ -60,16 +57,7 @@ public class CloudEventsHttpEntryPoint {
         }
         CloudEvent event;
         try {
-            Map<String, String> headers = new HashMap<>();
-            request.getHeaders().forEach((name, values) -> {
-                if (!values.isEmpty()) {
-                    headers.put(name, values.get(0));
-                }
-            });
-            if (!headers.containsKey(HttpHeaders.CONTENT_TYPE) && request.getContentType().isPresent()) {
-                headers.put(HttpHeaders.CONTENT_TYPE, request.getContentType().get().toString());
-            }
-            event = HttpMessageFactory.createReader(headers, body == null ? new byte[0] : body).toEvent();
+            event = HttpCloudEvents.read(request, body);
         } catch (RuntimeException e) {
             return Problem.response(HttpStatus.BAD_REQUEST, "Malformed CloudEvent",
                     "the request is not a valid CloudEvent (binary or structured HTTP binding): " + e.getMessage(),
