@@ -54,6 +54,8 @@ final class ValidateHarness implements AutoCloseable {
         props.put("snapflow.s3.bucket", stack.s3().bucket());
         props.put("snapflow.s3.access-key", stack.s3().accessKey());
         props.put("snapflow.s3.secret-key", stack.s3().secretKey());
+        // The tests' webhook URLs name a closed local port, allowed as an internal receiver would be.
+        props.put("snapflow.webhooks.allowed-targets", "127.0.0.1:1");
         // The stack has migrated already: this proves SNAPFLOW_DB_MIGRATE=true is safe on a migrated database.
         props.put("flyway.datasources.default.enabled", true);
         props.putAll(extra);
