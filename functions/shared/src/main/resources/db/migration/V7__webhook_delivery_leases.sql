@@ -8,3 +8,5 @@ ALTER TABLE webhook_deliveries
 -- the fair pick: per tenant, its due rows in order (and how many it has in flight)
 CREATE INDEX webhook_deliveries_due_per_tenant ON webhook_deliveries (tenant_id, next_attempt_at)
     WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+-- replaced by the per-tenant index: no query picks due rows across all tenants by time any more
+DROP INDEX webhook_deliveries_due;
