@@ -77,7 +77,9 @@ class CallbackFunctionTest {
                 Map.entry("snapflow.events.consumer-group", "callback-test-" + UUID.randomUUID()),
                 Map.entry("snapflow.callback.hmac-key", KEY),
                 Map.entry("snapflow.delivery.retry-base-delay", "1s"),
-                Map.entry("snapflow.delivery.webhook-base-delay", "200ms")));
+                Map.entry("snapflow.delivery.webhook-base-delay", "200ms"),
+                // the receivers below listen on loopback, allowed as an internal receiver would be
+                Map.entry("snapflow.webhooks.allowed-targets", "127.0.0.1")));
         sql("INSERT INTO tenants (id, display_name, webhook_secret) VALUES (?, ?, ?)", tenant, tenant,
                 WebhookSigner.newSecret());
     }

@@ -80,6 +80,8 @@ final class EndToEndHarness implements AutoCloseable {
         env.put("AWS_SECRET_ACCESS_KEY", stack.s3().secretKey());
         env.put("SNAPFLOW_ACTION_CATALOG", catalog.toString());
         env.put("SNAPFLOW_OUTBOX_RELAY_INTERVAL", "500ms");
+        // WebhookReceiver listens on 127.0.0.1: allowed by that name (localhost and other loopback forms stay refused)
+        env.put("SNAPFLOW_WEBHOOK_ALLOWED_TARGETS", "127.0.0.1");
         return env;
     }
 

@@ -57,6 +57,8 @@ final class ValidateHarness implements AutoCloseable {
         props.put("snapflow.s3.access-key", stack.s3().accessKey());
         props.put("snapflow.s3.secret-key", stack.s3().secretKey());
         props.put("endpoints.all.port", managementPort);
+        // The tests' webhook URLs name a closed local port, allowed as an internal receiver would be.
+        props.put("snapflow.webhooks.allowed-targets", "127.0.0.1:1");
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.s3 = stack.s3().newClient();

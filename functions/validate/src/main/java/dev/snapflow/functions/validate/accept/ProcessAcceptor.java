@@ -21,8 +21,6 @@ import dev.snapflow.functions.validate.storage.SnapshotStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -54,15 +52,17 @@ public class ProcessAcceptor {
     private final Ledger ledger;
     private final OutboxRelay relay;
     private final MeterRegistry meters;
+    private final WebhookUrlValidator webhookUrls;
 
     public ProcessAcceptor(ActionCatalog catalog, SnapshotStore snapshots, Database database, Ledger ledger,
-                           OutboxRelay relay, MeterRegistry meters) {
+                           OutboxRelay relay, MeterRegistry meters, WebhookUrlValidator webhookUrls) {
         this.catalog = catalog;
         this.snapshots = snapshots;
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
         this.meters = meters;
+        this.webhookUrls = webhookUrls;
     }
 
     /**
@@ -280,22 +280,10 @@ public class ProcessAcceptor {
             throw new RequestRejected(422, "Invalid params", "invalid_params", problems);
         }
         if (request.webhookUrl() != null) {
-            requireHttpUrl(request.webhookUrl());
+            webhookUrls.check(request.webhookUrl());
         }
         return new Validated(request.entity(), request.dataVersion(), target, pipeline, (ObjectNode) params, steps,
                 stepParams, request.webhookUrl());
-    }
-
-    private static void requireHttpUrl(String url) {
-        try {
-            URI uri = new URI(url);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                return;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        throw RequestRejected.unprocessable("invalid_webhook_url", "webhookUrl", "must be an absolute http(s) URL");
     }
 
     private static String requestHash(Validated valid) {
