@@ -1,5 +1,7 @@
 package dev.snapflow.functions.shared.events;
 
+import dev.snapflow.functions.shared.failures.Failure;
+import dev.snapflow.functions.shared.failures.FailureClassifier;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
@@ -47,8 +49,9 @@ public class EventDispatcher {
     }
 
     /**
-     * Hands the event to its handler. An exception escaping a handler means "try again later" (a database or
-     * broker outage), never "drop it".
+     * Hands the event to its handler. An exception escaping a handler is classified
+     * ({@link FailureClassifier}): permanent is a Reject (the dead letter, with the reason), transient a Retry,
+     * unknown a Retry marked unknown, which the entry points retry within a small budget only.
      *
      * @param transport {@code http} or {@code kafka}, for metrics and logs
      */
@@ -62,8 +65,14 @@ public class EventDispatcher {
         try {
             outcome = handler.handle(event);
         } catch (RuntimeException e) {
-            LOG.warn("handler of {} failed for event {}; it will be retried", event.getType(), event.getId(), e);
-            outcome = HandlingOutcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+            Failure failure = FailureClassifier.classify(e);
+            LOG.warn("handler of {} failed for event {} ({}): {}", event.getType(), event.getId(), failure.kind(),
+                    failure.reason(), e);
+            outcome = switch (failure.kind()) {
+                case PERMANENT -> HandlingOutcome.reject(failure.reason());
+                case TRANSIENT -> HandlingOutcome.retry(failure.reason());
+                case UNKNOWN -> new HandlingOutcome.Retry(failure.reason(), false, true);
+            };
         }
         return count(event, transport, outcome);
     }
