@@ -4,6 +4,7 @@ import dev.snapflow.functions.shared.failures.Failure;
 import dev.snapflow.functions.shared.failures.FailureClassifier;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +26,13 @@ public class EventDispatcher {
 
     private final Map<String, EventHandler> handlersByType = new HashMap<>();
     private final MeterRegistry meters;
+    private final KnativeDeadLetters knativeDeadLetters;
 
-    public EventDispatcher(List<EventHandler> handlers, MeterRegistry meters) {
+    /** @param knativeDeadLetters present in validate only: where dead letters delivered over HTTP are recorded */
+    public EventDispatcher(List<EventHandler> handlers, MeterRegistry meters,
+                           @Nullable KnativeDeadLetters knativeDeadLetters) {
         this.meters = meters;
+        this.knativeDeadLetters = knativeDeadLetters;
         for (EventHandler handler : handlers) {
             for (String type : handler.eventTypes()) {
                 EventHandler previous = handlersByType.putIfAbsent(type, handler);
@@ -56,7 +61,8 @@ public class EventDispatcher {
      * @param transport {@code http} or {@code kafka}, for metrics and logs
      */
     public HandlingOutcome dispatch(CloudEvent event, String transport) {
-        EventHandler handler = handlersByType.get(event.getType());
+        EventHandler handler = knativeDeadLetters != null && KnativeDeadLetters.isDeadLetter(event)
+                ? knativeDeadLetters : handlersByType.get(event.getType());
         if (handler == null) {
             return count(event, transport, HandlingOutcome.reject("no handler for event type " + event.getType()
                     + " in this function; handled types: " + handledTypes()));

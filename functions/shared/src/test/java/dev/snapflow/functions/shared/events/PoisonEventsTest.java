@@ -174,6 +174,34 @@ class PoisonEventsTest {
     }
 
     @Test
+    void aKnativeDeadLetterPostedToTheHttpEntryIsRecordedWithoutKnativesExtensionsAndReplaysAsTheOriginal()
+            throws Exception {
+        CloudEvent original = event(key, "done");
+        CloudEvent deadLettered = CloudEventBuilder.from(original)
+                .withExtension(KnativeDeadLetters.ERROR_DEST, "http://enqueue.snapflow.svc.cluster.local")
+                .withExtension(KnativeDeadLetters.ERROR_CODE, "400")
+                .withExtension(KnativeDeadLetters.ERROR_DATA, java.util.Base64.getEncoder().encodeToString(
+                        "{\"detail\":\"process p-1 does not exist\"}".getBytes(StandardCharsets.UTF_8)))
+                .build();
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(server.getURI().resolve("/"));
+        byte[][] body = new byte[1][];
+        io.cloudevents.http.HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(deadLettered);
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                request.POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(handler.deliveriesOf(original.getId())).isZero();
+        DeadLetterStore.Entry dead = deadLetterOf(original.getId()).orElseThrow();
+        assertThat(dead.reason()).contains("HTTP 400").contains("enqueue").contains("does not exist");
+        assertThat(deadLetters.show(dead.id()).orElseThrow().event()).doesNotContain("knativeerror");
+
+        deadLetters.replay(dead.id());
+        relay.flush();
+        await().atMost(BUDGET_AND_SLACK).until(() -> handler.deliveriesOf(original.getId()) == 1);
+    }
+
+    @Test
     void anOutboxRowTooLargeForTheBrokerIsSetAsideAndTheRowsOfOtherTenantsAfterItArePublished() {
         byte[] huge = new byte[1_200_000];
         Arrays.fill(huge, (byte) 'y');

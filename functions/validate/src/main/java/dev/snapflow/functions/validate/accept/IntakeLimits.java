@@ -85,7 +85,7 @@ public final class IntakeLimits {
             return node.textValue().indexOf('\u0000') >= 0 ? path : null;
         }
         if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String at = path + "." + field.getKey();
                 if (field.getKey().indexOf('\u0000') >= 0) {
