@@ -31,7 +31,7 @@ import java.time.Duration;
 @ConfigurationProperties("snapflow.events.retry")
 public record RetryConfiguration(
         @Bindable(defaultValue = "500ms") @NotNull Duration initialDelay,
-        @Bindable(defaultValue = "30s") @NotNull Duration maxDelay,
+        @Bindable(defaultValue = "10s") @NotNull Duration maxDelay,
         @Bindable(defaultValue = "5") @Min(1) @Max(1000) int unknownMaxAttempts,
         @Bindable(defaultValue = "2m") @NotNull Duration unknownMaxTime,
         @Bindable(defaultValue = "10m") @NotNull Duration transientMaxTime,

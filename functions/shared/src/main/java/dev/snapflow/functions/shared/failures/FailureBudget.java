@@ -13,8 +13,9 @@ import java.util.function.DoubleSupplier;
  *       passed since the first failure, then the dead letter;</li>
  *   <li>transient: retried until {@code transientMaxTime} has passed since the first failure, then the dead
  *       letter (a dependency down longer than that is an outage; the event is kept and can be replayed);</li>
- *   <li>back-pressure (a handler holding back on purpose, e.g. launch at capacity): retried without a budget,
- *       because it is not a failure of the event and every later event of the partition would wait as well.</li>
+ *   <li>back-pressure (a handler holding back on purpose, e.g. launch at capacity): retried without a budget
+ *       and without growing backoff (every {@code initialDelay}, jittered), because it is not a failure of the
+ *       event, every later event of the partition would wait as well, and capacity frees at any moment.</li>
  * </ul>
  * Between attempts: exponential backoff from {@code initialDelay}, doubled per failed attempt, capped at
  * {@code maxDelay}, with "equal jitter" (a random delay between half and all of it) so replicas that failed
@@ -65,7 +66,7 @@ public record FailureBudget(Duration initialDelay, Duration maxDelay, int unknow
                 }
             }
         }
-        return new RetryAt(now.plus(delay(failedAttempts, random)));
+        return new RetryAt(now.plus(delay(backPressure ? 1 : failedAttempts, random)));
     }
 
     /** Backoff before the next attempt: initialDelay * 2^(failedAttempts-1), capped, with equal jitter. */

@@ -8,6 +8,7 @@ import dev.snapflow.local.stack.LocalStack;
 import dev.snapflow.local.stack.junit.LocalStackExtension;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.kafka.KafkaMessageFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -22,11 +23,15 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -174,21 +179,36 @@ class PoisonEventsTest {
     }
 
     @Test
+    void overHttpAPermanentFailureIs400SoKnativeDeadLettersItAndAnUnknownOneIs503SoKnativeRetriesIt() throws Exception {
+        HttpResponse<String> permanent = postBinary(event(key, "throw-nul"));
+        HttpResponse<String> unknown = postBinary(event(key, "throw-unknown"));
+
+        assertThat(permanent.statusCode()).isEqualTo(400);
+        assertThat(permanent.body()).contains("permanent").contains("0x00");
+        assertThat(unknown.statusCode()).isEqualTo(503);
+        assertThat(unknown.body()).contains("unknown").contains("scripted bug");
+    }
+
+    private HttpResponse<String> postBinary(CloudEvent event) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"));
+        byte[][] body = new byte[1][];
+        HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
+        return HttpClient.newHttpClient().send(
+                request.POST(HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void aKnativeDeadLetterPostedToTheHttpEntryIsRecordedWithoutKnativesExtensionsAndReplaysAsTheOriginal()
             throws Exception {
         CloudEvent original = event(key, "done");
         CloudEvent deadLettered = CloudEventBuilder.from(original)
                 .withExtension(KnativeDeadLetters.ERROR_DEST, "http://enqueue.snapflow.svc.cluster.local")
                 .withExtension(KnativeDeadLetters.ERROR_CODE, "400")
-                .withExtension(KnativeDeadLetters.ERROR_DATA, java.util.Base64.getEncoder().encodeToString(
+                .withExtension(KnativeDeadLetters.ERROR_DATA, Base64.getEncoder().encodeToString(
                         "{\"detail\":\"process p-1 does not exist\"}".getBytes(StandardCharsets.UTF_8)))
                 .build();
-        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(server.getURI().resolve("/"));
-        byte[][] body = new byte[1][];
-        io.cloudevents.http.HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(deadLettered);
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                request.POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body[0])).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = postBinary(deadLettered);
 
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(handler.deliveriesOf(original.getId())).isZero();

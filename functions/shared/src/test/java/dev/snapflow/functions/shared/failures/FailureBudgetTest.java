@@ -41,9 +41,10 @@ class FailureBudgetTest {
     }
 
     @Test
-    void backPressureHasNoBudget() {
-        assertThat(budget.decide(FailureKind.TRANSIENT, true, 10_000, T0, T0.plus(Duration.ofHours(3)), () -> 0.5))
-                .isInstanceOf(FailureBudget.RetryAt.class);
+    void backPressureHasNoBudgetAndNoGrowingBackoff() {
+        FailureBudget.Decision decision = budget.decide(FailureKind.TRANSIENT, true, 10_000, T0,
+                T0.plus(Duration.ofHours(3)), () -> 1.0);
+        assertThat(decision).isEqualTo(new FailureBudget.RetryAt(T0.plus(Duration.ofHours(3)).plusMillis(500)));
     }
 
     @Test
