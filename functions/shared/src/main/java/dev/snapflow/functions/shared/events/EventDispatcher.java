@@ -1,7 +1,10 @@
 package dev.snapflow.functions.shared.events;
 
+import dev.snapflow.functions.shared.failures.Failure;
+import dev.snapflow.functions.shared.failures.FailureClassifier;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +26,13 @@ public class EventDispatcher {
 
     private final Map<String, EventHandler> handlersByType = new HashMap<>();
     private final MeterRegistry meters;
+    private final KnativeDeadLetters knativeDeadLetters;
 
-    public EventDispatcher(List<EventHandler> handlers, MeterRegistry meters) {
+    /** @param knativeDeadLetters present in validate only: where dead letters delivered over HTTP are recorded */
+    public EventDispatcher(List<EventHandler> handlers, MeterRegistry meters,
+                           @Nullable KnativeDeadLetters knativeDeadLetters) {
         this.meters = meters;
+        this.knativeDeadLetters = knativeDeadLetters;
         for (EventHandler handler : handlers) {
             for (String type : handler.eventTypes()) {
                 EventHandler previous = handlersByType.putIfAbsent(type, handler);
@@ -47,13 +54,15 @@ public class EventDispatcher {
     }
 
     /**
-     * Hands the event to its handler. An exception escaping a handler means "try again later" (a database or
-     * broker outage), never "drop it".
+     * Hands the event to its handler. An exception escaping a handler is classified
+     * ({@link FailureClassifier}): permanent is a Reject (the dead letter, with the reason), transient a Retry,
+     * unknown a Retry marked unknown, which the entry points retry within a small budget only.
      *
      * @param transport {@code http} or {@code kafka}, for metrics and logs
      */
     public HandlingOutcome dispatch(CloudEvent event, String transport) {
-        EventHandler handler = handlersByType.get(event.getType());
+        EventHandler handler = knativeDeadLetters != null && KnativeDeadLetters.isDeadLetter(event)
+                ? knativeDeadLetters : handlersByType.get(event.getType());
         if (handler == null) {
             return count(event, transport, HandlingOutcome.reject("no handler for event type " + event.getType()
                     + " in this function; handled types: " + handledTypes()));
@@ -62,8 +71,14 @@ public class EventDispatcher {
         try {
             outcome = handler.handle(event);
         } catch (RuntimeException e) {
-            LOG.warn("handler of {} failed for event {}; it will be retried", event.getType(), event.getId(), e);
-            outcome = HandlingOutcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+            Failure failure = FailureClassifier.classify(e);
+            LOG.warn("handler of {} failed for event {} ({}): {}", event.getType(), event.getId(), failure.kind(),
+                    failure.reason(), e);
+            outcome = switch (failure.kind()) {
+                case PERMANENT -> HandlingOutcome.reject(failure.reason());
+                case TRANSIENT -> HandlingOutcome.retry(failure.reason());
+                case UNKNOWN -> new HandlingOutcome.Retry(failure.reason(), false, true);
+            };
         }
         return count(event, transport, outcome);
     }

@@ -13,8 +13,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Local entry point for all control-plane events ({@code snapflow-events}); each function consumes it in its
- * own group. A Retry outcome makes micronaut-kafka seek back and redeliver the record after the delay, and
- * keeps doing so: an event is never skipped because its handler was temporarily unable to handle it.
+ * own group. A Retry outcome makes micronaut-kafka seek back and redeliver the record; {@link KafkaEntryPoint}
+ * spaces the attempts (exponential backoff) and dead-letters the record when its failure budget is spent, so no
+ * partition waits behind one event for longer than the budget.
  *
  * <p>Offsets are committed once per poll ({@link OffsetStrategy#SYNC}), not per record: every function reads the
  * whole topic, mostly events it skips (validate sees each process.accepted it published), and a synchronous
@@ -28,7 +29,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
         offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR,
-                retryDelay = "${snapflow.events.retry-delay:500ms}", retryCount = Integer.MAX_VALUE),
+                // The listener only re-polls; KafkaEntryPoint bounds the retries (FailureBudget) and times the backoff.
+                retryDelay = "${snapflow.events.retry.recheck-interval:200ms}", retryCount = Integer.MAX_VALUE),
         properties = {
                 @Property(name = ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
                         value = "org.apache.kafka.common.serialization.StringDeserializer"),

@@ -18,14 +18,21 @@ public sealed interface HandlingOutcome permits HandlingOutcome.Done, HandlingOu
      * deliver it again.
      *
      * @param backPressure true when the handler is deliberately holding back (HTTP 429 rather than 503)
+     * @param unknown      true when nothing is known about the failure (an unclassified exception): it gets the
+     *                     small retry budget of unknown failures rather than the transient one
+     *                     ({@link dev.snapflow.functions.shared.failures.FailureBudget})
      */
-    record Retry(String reason, boolean backPressure) implements HandlingOutcome {
+    record Retry(String reason, boolean backPressure, boolean unknown) implements HandlingOutcome {
         public Retry {
             Objects.requireNonNull(reason, "reason");
         }
 
+        public Retry(String reason, boolean backPressure) {
+            this(reason, backPressure, false);
+        }
+
         public Retry(String reason) {
-            this(reason, false);
+            this(reason, false, false);
         }
     }
 

@@ -62,7 +62,7 @@ public class HttpEventPublisher implements EventPublisher {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
                 throw new EventPublishException("sink " + sink + " answered " + response.statusCode() + " to event "
-                        + event.getId() + ": " + response.body());
+                        + event.getId() + ": " + response.body(), response.statusCode());
             }
         } catch (IOException e) {
             throw new EventPublishException("sink " + sink + " unreachable for event " + event.getId(), e);

@@ -22,7 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
         offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR,
-                retryDelay = "${snapflow.events.retry-delay:500ms}", retryCount = Integer.MAX_VALUE),
+                // The listener only re-polls; KafkaEntryPoint bounds the retries (FailureBudget) and times the backoff.
+                retryDelay = "${snapflow.events.retry.recheck-interval:200ms}", retryCount = Integer.MAX_VALUE),
         properties = {
                 @Property(name = ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
                         value = "org.apache.kafka.common.serialization.StringDeserializer"),

@@ -21,4 +21,20 @@ public final class Outbox {
             insert.executeUpdate();
         }
     }
+
+    /**
+     * Puts an event back in the relay's work list unchanged (same id, so idempotent handlers see a redelivery):
+     * a row of the same event id is made pending again (clearing any set-aside mark), or a new row is added when
+     * retention removed it. Used by operators' replays.
+     */
+    public static void requeue(Connection connection, CloudEvent event) throws SQLException {
+        try (PreparedStatement upsert = connection.prepareStatement(
+                "INSERT INTO outbox (event_id, event_type, event) VALUES (?, ?, ?) ON CONFLICT (event_id) DO UPDATE"
+                        + " SET event = EXCLUDED.event, published_at = NULL, set_aside_at = NULL, set_aside_reason = NULL")) {
+            upsert.setString(1, event.getId());
+            upsert.setString(2, event.getType());
+            upsert.setBytes(3, Events.toJson(event));
+            upsert.executeUpdate();
+        }
+    }
 }

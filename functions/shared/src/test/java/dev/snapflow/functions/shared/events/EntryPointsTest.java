@@ -67,7 +67,7 @@ class EntryPointsTest {
                 "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
                 "snapflow.events.transport", "kafka",
                 "snapflow.events.consumer-group", "entry-points-test-" + UUID.randomUUID(),
-                "snapflow.events.retry-delay", "100ms",
+                "snapflow.events.retry.initial-delay", "100ms",
                 "datasources.default.url", stack.database().jdbcUrl(),
                 "datasources.default.username", stack.database().username(),
                 "datasources.default.password", stack.database().password()));

@@ -12,8 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A handler whose outcome the event's data names: {@code done}, {@code reject}, {@code hold} (back-pressure), or
- * {@code retry-N} (Retry for the first N deliveries, then Done). Records every delivery.
+ * A handler whose outcome the event's data names: {@code done}, {@code reject} (or any text starting with it),
+ * {@code reject-once} (Reject, then Done), {@code hold} (back-pressure), {@code retry-N} (Retry for the first N
+ * deliveries, then Done), {@code throw-unknown} (an unclassified exception every time), {@code throw-nul} (the
+ * database refusing a NUL byte every time). Records every delivery.
  */
 @Singleton
 @Requires(property = "scripted-handler.enabled", value = "true")
@@ -32,7 +34,18 @@ public class ScriptedHandler implements EventHandler {
     public HandlingOutcome handle(CloudEvent event) {
         deliveries.add(event.getId());
         String script = new String(event.getData().toBytes(), StandardCharsets.UTF_8).trim();
-        if (script.equals("reject")) {
+        if (script.equals("throw-unknown")) {
+            throw new IllegalStateException("scripted bug");
+        }
+        if (script.equals("throw-nul")) {
+            throw new RuntimeException(new java.sql.SQLException(
+                    "invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
+        }
+        if (script.equals("reject-once")) {
+            return attempts.merge(event.getId(), 1, Integer::sum) == 1 ? HandlingOutcome.reject("scripted rejection once")
+                    : HandlingOutcome.done();
+        }
+        if (script.startsWith("reject")) {
             return HandlingOutcome.reject("scripted rejection");
         }
         if (script.equals("hold")) {

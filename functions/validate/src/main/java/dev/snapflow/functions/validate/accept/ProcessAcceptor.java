@@ -106,6 +106,7 @@ public class ProcessAcceptor {
 
     private AcceptedProcess acceptValidated(String tenant, ProcessRequest request, String idempotencyKey, Origin origin,
                                             AfterInsert afterInsert) {
+        IntakeLimits.check(request, idempotencyKey);
         Validated valid = validate(request);
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > ProcessRequested.MAX_IDEMPOTENCY_KEY_LENGTH)) {
             throw RequestRejected.badRequest("Idempotency-Key", "must be 1 to "
