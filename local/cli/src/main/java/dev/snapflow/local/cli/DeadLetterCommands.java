@@ -9,8 +9,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,33 +21,6 @@ import java.util.concurrent.Callable;
         subcommands = {DeadLetterCommands.ListDeadLetters.class, DeadLetterCommands.Show.class, DeadLetterCommands.Replay.class})
 final class DeadLetterCommands {
 
-    /** Where the admin API is and the admin token: flag, $SNAPFLOW_ADMIN_TOKEN, or the one `snapflow up` keeps. */
-    static final class AdminApi {
-        @Option(names = "--url", defaultValue = "${env:SNAPFLOW_URL:-http://127.0.0.1:8080}") String url;
-        @Option(names = "--admin-token", defaultValue = "${env:SNAPFLOW_ADMIN_TOKEN}",
-                description = "Default: $SNAPFLOW_ADMIN_TOKEN, else the one `snapflow up` keeps in --work-dir.")
-        String adminToken;
-        @Option(names = "--work-dir", defaultValue = "${env:SNAPFLOW_HOME:-.snapflow}") Path workDir;
-
-        ApiClient client() {
-            ApiOptions api = new ApiOptions();
-            api.url = url;
-            api.apiKey = adminToken();
-            return new ApiClient(api.baseUrl(), api.apiKey);
-        }
-
-        private String adminToken() {
-            if (adminToken != null && !adminToken.isBlank()) {
-                return adminToken.strip();
-            }
-            Path secrets = workDir.toAbsolutePath().normalize().resolve(LocalSecrets.FILE);
-            if (Files.isRegularFile(secrets)) {
-                return LocalSecrets.loadOrCreate(secrets.getParent()).adminToken();
-            }
-            throw new CliException("no admin token: pass --admin-token, set SNAPFLOW_ADMIN_TOKEN, or run `snapflow up` with this --work-dir");
-        }
-    }
-
     static String requireId(String id) {
         if (!id.matches("(dl|outbox)-[0-9]{1,18}")) {
             throw new CliException("ID must look like dl-12 (a dead letter) or outbox-34 (a set-aside event), not '" + id + "'");
@@ -60,10 +31,9 @@ final class DeadLetterCommands {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Newest first; replayed ones only with --all.")
     static final class ListDeadLetters implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Mixin AdminApi admin;
+        @Mixin AdminOptions admin;
         @Option(names = "--limit", defaultValue = "50") int limit;
         @Option(names = "--all", description = "include dead letters replayed already") boolean all;
-        @Option(names = "--output", defaultValue = "table") ApiOptions.Output output;
 
         @Override
         public Integer call() {
@@ -72,7 +42,7 @@ final class DeadLetterCommands {
             }
             JsonNode listed = admin.client().get("v1/admin/dead-letters?limit=" + limit + "&includeReplayed=" + all);
             PrintWriter out = spec.commandLine().getOut();
-            if (output == ApiOptions.Output.json) {
+            if (admin.output == ApiOptions.Output.json) {
                 ProcessCommands.printJson(out, listed);
                 return 0;
             }
@@ -98,7 +68,7 @@ final class DeadLetterCommands {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "One entry with its event.")
     static final class Show implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Mixin AdminApi admin;
+        @Mixin AdminOptions admin;
         @Parameters(paramLabel = "ID", description = "dl-<n> or outbox-<n>") String id;
 
         @Override
@@ -113,7 +83,7 @@ final class DeadLetterCommands {
             description = "Republish the original event unchanged (same id) and mark the dead letter replayed.")
     static final class Replay implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @Mixin AdminApi admin;
+        @Mixin AdminOptions admin;
         @Parameters(paramLabel = "ID", description = "dl-<n> or outbox-<n>") String id;
 
         @Override

@@ -10,8 +10,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -23,33 +21,6 @@ import java.util.concurrent.Callable;
 @Command(name = "sender", mixinStandardHelpOptions = true, description = "Manage event senders (admin).",
         subcommands = {SenderCommands.Register.class, SenderCommands.ListSenders.class, SenderCommands.Revoke.class})
 final class SenderCommands {
-
-    /** Where the admin API is and the admin token to use (as for {@code snapflow tenant create}). */
-    static final class AdminOptions {
-        @Option(names = "--url", defaultValue = "${env:SNAPFLOW_URL:-http://127.0.0.1:8080}") String url;
-        @Option(names = "--admin-token", defaultValue = "${env:SNAPFLOW_ADMIN_TOKEN}",
-                description = "Default: $SNAPFLOW_ADMIN_TOKEN, else the one `snapflow up` keeps in --work-dir.")
-        String adminToken;
-        @Option(names = "--work-dir", defaultValue = "${env:SNAPFLOW_HOME:-.snapflow}") Path workDir;
-        @Option(names = "--output", defaultValue = "table", description = "table or json") ApiOptions.Output output;
-
-        ApiClient client() {
-            ApiOptions api = new ApiOptions();
-            api.url = url;
-            return new ApiClient(api.baseUrl(), adminToken());
-        }
-
-        private String adminToken() {
-            if (adminToken != null && !adminToken.isBlank()) {
-                return adminToken.strip();
-            }
-            Path secrets = workDir.toAbsolutePath().normalize().resolve(LocalSecrets.FILE);
-            if (Files.isRegularFile(secrets)) {
-                return LocalSecrets.loadOrCreate(secrets.getParent()).adminToken();
-            }
-            throw new CliException("no admin token: pass --admin-token, set SNAPFLOW_ADMIN_TOKEN, or run `snapflow up` with this --work-dir");
-        }
-    }
 
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = "Register a sender for one or more tenants; prints its signing secret (shown only once).")

@@ -4,6 +4,7 @@ import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.DeadLetterStore;
 import dev.snapflow.functions.shared.persistence.Outbox;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
+import dev.snapflow.functions.shared.security.TestIssuer;
 import dev.snapflow.local.stack.LocalStack;
 import dev.snapflow.local.stack.junit.LocalStackExtension;
 import io.cloudevents.CloudEvent;
@@ -32,6 +33,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,8 +52,12 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PoisonEventsTest {
     private static final Duration BUDGET_AND_SLACK = Duration.ofSeconds(90);
+    private static final String AUDIENCE = "snapflow-poison-test";
 
     private EmbeddedServer server;
+    /** The same function on the HTTP transport (Knative): POST / with an OIDC token of an allowed sender. */
+    private EmbeddedServer httpServer;
+    private TestIssuer issuer;
     private ScriptedHandler handler;
     private DeadLetterStore deadLetters;
     private OutboxRelay relay;
@@ -84,11 +90,28 @@ class PoisonEventsTest {
         deadLetters = server.getApplicationContext().getBean(DeadLetterStore.class);
         relay = server.getApplicationContext().getBean(OutboxRelay.class);
         database = server.getApplicationContext().getBean(Database.class);
+
+        issuer = TestIssuer.start();
+        Map<String, Object> http = new HashMap<>(Map.of(
+                "micronaut.server.port", -1,
+                "scripted-handler.enabled", "true",
+                "snapflow.events.transport", "http",
+                "snapflow.events.sink", "http://127.0.0.1:9/",
+                "snapflow.events.consumer-group", "poison-http-test",
+                "snapflow.outbox.relay-interval", "1h",
+                "snapflow.dead-letters.record", "true",
+                "datasources.default.url", stack.database().jdbcUrl(),
+                "datasources.default.username", stack.database().username(),
+                "datasources.default.password", stack.database().password()));
+        http.putAll(issuer.properties(AUDIENCE, TestIssuer.TRIGGER_SUBJECT));
+        httpServer = ApplicationContext.run(EmbeddedServer.class, http);
     }
 
     @AfterAll
     void stop() {
         server.getApplicationContext().close();
+        httpServer.getApplicationContext().close();
+        issuer.close();
     }
 
     private static CloudEvent event(String key, String script) {
@@ -190,7 +213,8 @@ class PoisonEventsTest {
     }
 
     private HttpResponse<String> postBinary(CloudEvent event) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.getURI().resolve("/"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(httpServer.getURI().resolve("/"))
+                .header("Authorization", "Bearer " + issuer.token(TestIssuer.TRIGGER_SUBJECT, AUDIENCE));
         byte[][] body = new byte[1][];
         HttpMessageFactory.createWriter(request::header, bytes -> body[0] = bytes).writeBinary(event);
         return HttpClient.newHttpClient().send(
