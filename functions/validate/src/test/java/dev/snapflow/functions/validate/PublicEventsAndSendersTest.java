@@ -259,7 +259,7 @@ class PublicEventsAndSendersTest {
         assertThat(deadLetterReason(fromRevoked)).startsWith("revoked_sender:");
         assertThat(processesOf(tenant)).isEqualTo(tenantBefore);
         assertThat(processesOf(victim)).isEqualTo(victimBefore);
-        String metrics = validate.send(HttpRequest.newBuilder(validate.uri("/prometheus")).GET().build()).body();
+        String metrics = validate.send(HttpRequest.newBuilder(validate.managementUri("/prometheus")).GET().build()).body();
         assertThat(metrics).contains("snapflow_events_sender_rejected_total{rule=\"missing_signature\"");
     }
 

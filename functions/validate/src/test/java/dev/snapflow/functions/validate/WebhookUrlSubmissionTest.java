@@ -1,6 +1,7 @@
 package dev.snapflow.functions.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.snapflow.contracts.events.EventSignatures;
 import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.Events;
 import dev.snapflow.contracts.events.ProcessRequested;
@@ -35,11 +36,18 @@ class WebhookUrlSubmissionTest {
     private ValidateHarness validate;
     private final String tenant = "wh-" + UUID.randomUUID().toString().substring(0, 8);
     private String apiKey;
+    /** A sender registered for the tenant: a process.requested through Kafka or the broker must be signed by one. */
+    private final String sender = "sender-" + tenant;
+    private String signingSecret;
 
     @BeforeAll
     void start(LocalStack stack) throws Exception {
         validate = new ValidateHarness(stack, Map.of());
         apiKey = validate.createTenant(tenant)[0];
+        HttpResponse<String> registered = validate.post("/v1/admin/senders", ValidateHarness.ADMIN_TOKEN,
+                "application/json", "{\"id\":\"" + sender + "\",\"tenants\":[\"" + tenant + "\"]}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        signingSecret = new com.fasterxml.jackson.databind.ObjectMapper().readTree(registered.body()).get("signingSecret").asText();
     }
 
     @AfterAll
@@ -71,8 +79,8 @@ class WebhookUrlSubmissionTest {
         assertRefused(subscription, rule);
 
         HandlingOutcome requested = validate.server.getApplicationContext().getBean(ProcessRequestedHandler.class)
-                .handle(Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest", null, Map.of(),
-                        url, null)).source(EventSources.CLI).build());
+                .handle(EventSignatures.sign(Events.newEvent(new ProcessRequested(tenant, "orders", "2026-11-01", "ingest",
+                        null, Map.of(), url, null)).source(EventSources.CLI).build(), sender, signingSecret));
         assertThat(requested).isInstanceOfSatisfying(HandlingOutcome.Reject.class, reject ->
                 assertThat(reject.reason()).startsWith("422 webhookUrl: ").contains("rule " + rule));
 

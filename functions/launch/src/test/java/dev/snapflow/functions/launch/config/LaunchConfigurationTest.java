@@ -20,6 +20,10 @@ class LaunchConfigurationTest {
         Map<String, Object> properties = new HashMap<>();
         properties.put("snapflow.events.transport", "http");
         properties.put("snapflow.events.sink", "http://127.0.0.1:9/");
+        // On the HTTP transport every delivery to POST / is checked against an OIDC issuer (not contacted at startup).
+        properties.put("snapflow.oidc.issuer", "https://issuer.invalid");
+        properties.put("snapflow.oidc.audience", "snapflow-launch");
+        properties.put("snapflow.oidc.allowed-senders", "system:serviceaccount:snapflow:launch-test");
         properties.put("snapflow.callback.hmac-key", "launch-test-key-0123456789-0123456789-abcdef");
         properties.put("snapflow.launch.backend", "local");
         properties.put("snapflow.launch.local.classpath", System.getProperty("java.class.path"));
