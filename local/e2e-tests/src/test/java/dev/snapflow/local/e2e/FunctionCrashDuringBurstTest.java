@@ -11,6 +11,7 @@ import dev.snapflow.local.stack.LocalStack;
 import dev.snapflow.local.stack.junit.LocalStackExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +48,8 @@ import static org.awaitility.Awaitility.await;
  * Spark: it starts in about a second, and each start leaves a marker object, so job starts can be counted.
  * Its own control plane (TestJob's action catalog) on the stack the other end-to-end tests share.
  */
+// Before the classes sharing RunningSnapflow (junit-platform.properties): its own control plane (TestJob's catalog, functions killed and restarted), stopped in @AfterAll.
+@Order(1)
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FunctionCrashDuringBurstTest {

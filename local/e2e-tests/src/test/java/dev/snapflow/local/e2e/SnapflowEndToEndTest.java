@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,6 +58,8 @@ import static org.awaitility.Awaitility.await;
  * Snapflow as {@code snapflow up} runs it: the local stack, the four functions as separate JVMs from their built
  * jars (local-control-plane, the same {@link LocalWiring}), and launch running the real Spark job as a child JVM.
  */
+// Before the classes sharing RunningSnapflow (junit-platform.properties): its own control plane, stopped in @AfterAll.
+@Order(2)
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SnapflowEndToEndTest {

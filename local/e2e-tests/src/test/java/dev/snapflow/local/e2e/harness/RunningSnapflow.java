@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Snapflow as {@code snapflow up} runs it, shared by the end-to-end test classes of one test JVM: the local stack,
  * the four functions as separate JVMs from their built jars (the same {@link LocalWiring}), and launch running the
  * real Spark job. Started once by {@link RunningSnapflowExtension}; tests share it, so each test works in its own
- * tenant ({@link #newTenant}) and never expects empty tables.
+ * tenant ({@link #newTenant}) and never expects empty tables. A class that starts a control plane of its own must run
+ * before every class using this one (an {@code @Order} below theirs, see junit-platform.properties): two control planes
+ * on one Kafka and database would share consumer groups and take each other's events.
  */
 public final class RunningSnapflow implements AutoCloseable {
     public static final String ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef0123456789";
