@@ -12,6 +12,8 @@ import java.util.Objects;
  * {tenant}/{entity}/{data_version}/raw/...                        its files, as listed by the manifest
  * {tenant}/{entity}/{data_version}/{tier}/{output_id}/_manifest.json   committed output (written last)
  * {tenant}/{entity}/{data_version}/{tier}/{output_id}/_attempts/{attempt_id}/...  files of one attempt
+ * {tenant}/_jobs/{process_id}/steps/{step}/attempts/{attempt}/driver.log       the job's driver output
+ * {tenant}/_jobs/{process_id}/steps/{step}/attempts/{attempt}/spark-events/    Spark's event log of that run
  * </pre>
  *
  * Keys have no leading slash and are relative to the bucket.
@@ -21,6 +23,15 @@ public final class StorageLayout {
     public static final String MANIFEST_FILE = "_manifest.json";
     public static final String ATTEMPTS_DIR = "_attempts";
     public static final String LATEST_POINTER_FILE = "_latest.json";
+    /**
+     * The folder of a tenant's job runs (logs, event logs). It starts with '_', which no entity name can
+     * ({@link PathSegment}), so it never collides with data.
+     */
+    public static final String JOBS_DIR = "_jobs";
+    public static final String DRIVER_LOG_FILE = "driver.log";
+    public static final String SPARK_EVENTS_DIR = "spark-events";
+    private static final java.util.regex.Pattern PROCESS_ID =
+            java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private StorageLayout() {
     }
@@ -74,5 +85,36 @@ public final class StorageLayout {
             throw new IllegalArgumentException("a prefix ends with '/': " + prefix);
         }
         return prefix + MANIFEST_FILE;
+    }
+
+    /** {@code {tenant}/_jobs/}: everything the tenant's job runs left besides data (one retention rule covers it). */
+    public static String jobsPrefix(String tenant) {
+        return PathSegment.requireSafe("tenant", tenant) + "/" + JOBS_DIR + "/";
+    }
+
+    /**
+     * {@code {tenant}/_jobs/{process_id}/steps/{step}/attempts/{attempt}/}: what one run of one step left behind
+     * (its driver log and Spark event log), whether or not it committed an output.
+     *
+     * @param processId the process UUID in canonical lower-case form
+     */
+    public static String jobRunPrefix(String tenant, String processId, int step, int attempt) {
+        if (processId == null || !PROCESS_ID.matcher(processId).matches()) {
+            throw new IllegalArgumentException("processId must be a lower-case UUID, was '" + processId + "'");
+        }
+        if (step < 1 || attempt < 1 || step > 999 || attempt > 999) {
+            throw new IllegalArgumentException("step and attempt are 1 to 999, were " + step + " and " + attempt);
+        }
+        return jobsPrefix(tenant) + processId + "/steps/" + step + "/attempts/" + attempt + "/";
+    }
+
+    /** The driver's output (stdout and stderr) of one run: rewritten while it runs, complete when it ends. */
+    public static String driverLogKey(String tenant, String processId, int step, int attempt) {
+        return jobRunPrefix(tenant, processId, step, attempt) + DRIVER_LOG_FILE;
+    }
+
+    /** Spark's event log folder of one run ({@code spark.eventLog.dir}); ends with '/'. */
+    public static String sparkEventLogPrefix(String tenant, String processId, int step, int attempt) {
+        return jobRunPrefix(tenant, processId, step, attempt) + SPARK_EVENTS_DIR + "/";
     }
 }

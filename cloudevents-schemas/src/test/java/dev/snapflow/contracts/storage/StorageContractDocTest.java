@@ -25,6 +25,9 @@ class StorageContractDocTest {
         assertThat(doc).contains("{tenant}/{entity}/" + StorageLayout.LATEST_POINTER_FILE,
                 "{tenant}/{entity}/{data_version}/raw/" + StorageLayout.MANIFEST_FILE,
                 "/{output_id}/" + StorageLayout.ATTEMPTS_DIR + "/{attempt_id}/",
-                "version " + StorageLayout.CONTRACT_VERSION);
+                "version " + StorageLayout.CONTRACT_VERSION,
+                "{tenant}/" + StorageLayout.JOBS_DIR + "/{process_id}/steps/{step}/attempts/{attempt}/" + StorageLayout.DRIVER_LOG_FILE,
+                "{tenant}/" + StorageLayout.JOBS_DIR + "/{process_id}/steps/{step}/attempts/{attempt}/"
+                        + StorageLayout.SPARK_EVENTS_DIR + "/");
     }
 }

@@ -30,6 +30,33 @@ class StorageLayoutTest {
     }
 
     @Test
+    void jobRunFilesLiveUnderTheTenantsJobsFolderByProcessStepAndAttempt() {
+        String process = "3f2b8c1e-9a4d-4e27-b1c5-0d6e7f809a1b";
+        assertThat(StorageLayout.jobsPrefix("acme")).isEqualTo("acme/_jobs/");
+        assertThat(StorageLayout.driverLogKey("acme", process, 2, 3))
+                .isEqualTo("acme/_jobs/3f2b8c1e-9a4d-4e27-b1c5-0d6e7f809a1b/steps/2/attempts/3/driver.log");
+        assertThat(StorageLayout.sparkEventLogPrefix("acme", process, 2, 3))
+                .isEqualTo("acme/_jobs/3f2b8c1e-9a4d-4e27-b1c5-0d6e7f809a1b/steps/2/attempts/3/spark-events/");
+    }
+
+    @Test
+    void theJobsFolderCanNeverBeAnEntity() {
+        assertThatThrownBy(() -> new SnapshotRef("acme", StorageLayout.JOBS_DIR, "v1"))
+                .isInstanceOf(InvalidPathSegmentException.class).hasMessageStartingWith("entity");
+    }
+
+    @Test
+    void jobRunKeysRefuseWhatIsNotAProcessStepOrAttempt() {
+        String process = "3f2b8c1e-9a4d-4e27-b1c5-0d6e7f809a1b";
+        assertThatThrownBy(() -> StorageLayout.driverLogKey("acme", "../other", 1, 1)).hasMessageContaining("processId");
+        assertThatThrownBy(() -> StorageLayout.driverLogKey("acme", process.toUpperCase(), 1, 1)).hasMessageContaining("processId");
+        assertThatThrownBy(() -> StorageLayout.driverLogKey("acme", process, 0, 1)).hasMessageContaining("step and attempt");
+        assertThatThrownBy(() -> StorageLayout.driverLogKey("acme", process, 1, 1000)).hasMessageContaining("step and attempt");
+        assertThatThrownBy(() -> StorageLayout.driverLogKey("../x", process, 1, 1))
+                .isInstanceOf(InvalidPathSegmentException.class).hasMessageStartingWith("tenant");
+    }
+
+    @Test
     void latestPointerSitsBesideTheVersions() {
         assertThat(StorageLayout.latestPointerKey("acme", "orders")).isEqualTo("acme/orders/_latest.json");
     }
