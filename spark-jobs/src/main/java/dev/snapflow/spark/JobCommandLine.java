@@ -75,6 +75,8 @@ public record JobCommandLine(JobArguments arguments, URI callbackUrl, String tok
         text.append(String.format("  %-24s %s%n", S3Settings.PATH_STYLE_ENV, "true/false (default: true with an endpoint)"));
         text.append(String.format("  %-24s %s%n", S3Settings.ACCESS_KEY_ENV, "static access key; unset means the default AWS credential chain"));
         text.append(String.format("  %-24s %s%n", S3Settings.SECRET_KEY_ENV, "static secret key, set with the access key"));
+        text.append(String.format("  %-24s %s%n", "SNAPFLOW_JOB_LOG_MAX_BYTES", "bound of the shipped driver log (default 8388608)"));
+        text.append(String.format("  %-24s %s%n", "SNAPFLOW_JOB_LOG_INTERVAL_SECONDS", "how often it is shipped while running (default 5)"));
         text.append("\nExit codes: 0 succeeded (or cached), 1 failed (a retry will not help), 75 failed (a retry may help),\n"
                 + "64 wrong arguments or environment (nothing reported).\n");
         return text.toString();

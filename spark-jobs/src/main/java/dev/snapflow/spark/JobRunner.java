@@ -166,8 +166,11 @@ public final class JobRunner {
         action.checkAgainstInput(params, input);
 
         reporter.running(new JobStatusReport.Progress(0, 0, 0, 0));
+        S3Uri eventLogDir = new S3Uri(outputPrefix.bucket(),
+                StorageLayout.sparkEventLogPrefix(args.tenant(), args.jobId().processId(), args.step(), args.attempt()));
+        store.createFolder(eventLogDir); // Spark refuses an event log folder that does not exist
         SparkSession spark = sparkRuntime.start(commandLine.s3(), "snapflow-" + action.name() + "-" + args.jobId(),
-                inputUri.bucket());
+                inputUri.bucket(), eventLogDir);
         activeSpark.set(spark);
         if (reporter instanceof HttpStatusReporter http && http.toldToStop()) {
             stopSpark(); // the word came before Spark ran

@@ -23,6 +23,9 @@ public interface ManifestStore {
     /** Objects under a prefix this job attempt owns (never used to find inputs). */
     List<StoredObject> listAttempt(S3Uri prefix);
 
+    /** Creates an empty folder marker ({@code prefix} ends with '/'), as Hadoop's {@code mkdirs} on s3a does. */
+    void createFolder(S3Uri prefix);
+
     /** One listed object. */
     record StoredObject(String key, long bytes) {
     }

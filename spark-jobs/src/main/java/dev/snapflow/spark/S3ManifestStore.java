@@ -83,6 +83,15 @@ public final class S3ManifestStore implements ManifestStore, AutoCloseable {
     }
 
     @Override
+    public void createFolder(S3Uri prefix) {
+        try {
+            s3.putObject(PutObjectRequest.builder().bucket(prefix.bucket()).key(prefix.key()).build(), RequestBody.empty());
+        } catch (SdkClientException | S3Exception e) {
+            throw storageTrouble("cannot create " + prefix, e);
+        }
+    }
+
+    @Override
     public void close() {
         s3.close();
     }

@@ -1,5 +1,6 @@
 package dev.snapflow.spark;
 
+import dev.snapflow.contracts.storage.S3Uri;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
@@ -41,8 +42,12 @@ public final class SparkSessionFactory implements SparkRuntime {
     }
 
     @Override
-    public SparkSession start(S3Settings s3, String appName, String bucket) {
+    public SparkSession start(S3Settings s3, String appName, String bucket, S3Uri eventLogDir) {
         SparkConf conf = configure(new SparkConf(), s3, appName);
+        // Spark's own view of the run, for a History Server reading the bucket (docs/deploy.md); an operator's
+        // -Dspark.eventLog.enabled=false turns it off.
+        conf.setIfMissing("spark.eventLog.enabled", "true");
+        conf.setIfMissing("spark.eventLog.dir", SparkPaths.s3a(eventLogDir));
         // The first s3a FileSystem costs seconds (hadoop-aws and AWS SDK classes, the SDK clients, thread pools) and
         // Spark creates it only when the action first reads, after its own start (SparkContext, then the SQL
         // session state). Created on another thread meanwhile, with the Hadoop configuration Spark derives from the

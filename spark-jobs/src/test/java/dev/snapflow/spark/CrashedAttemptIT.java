@@ -82,6 +82,8 @@ class CrashedAttemptIT {
             crashing.waitFor(30, TimeUnit.SECONDS);
         }
         assertThat(list(attempts)).as("the killed attempt had started writing").isNotEmpty();
+        assertThat(driverLog(first)).as("the killed attempt's driver log was shipped while it ran")
+                .contains("snapflow-job: " + first.jobId() + " ingest");
         assertThat(exists(manifest)).as("a killed attempt commits nothing").isFalse();
         assertThat(callbacks.reportsOf(first.jobId())).extracting(JobStatusReport::state).doesNotContain(JobState.SUCCEEDED);
 
@@ -97,6 +99,12 @@ class CrashedAttemptIT {
         assertThat(committed.producer().attempt()).isEqualTo(2);
         String retryPrefix = attempts + retry.jobId() + "-";
         assertThat(committed.files()).isNotEmpty().allSatisfy(f -> assertThat(f.key()).startsWith(retryPrefix));
+        assertThat(driverLog(retry)).as("the whole driver output, shipped at the end").contains("SUCCEEDED");
+        String events = StorageLayout.sparkEventLogPrefix(ref.tenant(), processId, 1, 2);
+        assertThat(list(events)).as("Spark's event log of the run, complete").anySatisfy(o -> {
+            assertThat(o.key()).doesNotEndWith(".inprogress").isNotEqualTo(events);
+            assertThat(o.size()).isPositive();
+        });
 
         JobArguments repeat = arguments(ref, raw.manifestUri(), UUID.randomUUID().toString(), 1);
         Process cached = start(repeat, logs.resolve("repeat.log"));
@@ -147,6 +155,11 @@ class CrashedAttemptIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalJobCommand.environment(JobHarness.TOKEN, target.settings().toEnvironment()));
         return builder.start();
+    }
+
+    private static String driverLog(JobArguments run) {
+        return s3.getObjectAsBytes(b -> b.bucket(target.bucket()).key(StorageLayout.driverLogKey(run.tenant(),
+                run.jobId().processId(), run.step(), run.attempt()))).asUtf8String();
     }
 
     private static boolean exists(S3Uri uri) {

@@ -114,7 +114,7 @@ class JobInputSafetyTest {
         Files.writeString(dir.resolve("part-1.csv"), "id\n2\n");
         Files.writeString(dir.resolve("part-*.csv"), "id\n9\n"); // a file whose name is the glob itself
         String path = dir.toUri() + "part-*.csv";
-        SparkSession spark = harness.spark.start(harness.target.settings(), "glob-check", harness.target.bucket());
+        SparkSession spark = harness.spark.start(harness.target.settings(), "glob-check", harness.target.bucket(), null);
 
         // Spark's default reader expands the path to all three files...
         assertThat(spark.read().schema("id INT").option("header", "true").csv(path).collectAsList())

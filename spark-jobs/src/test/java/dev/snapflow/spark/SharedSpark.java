@@ -1,5 +1,6 @@
 package dev.snapflow.spark;
 
+import dev.snapflow.contracts.storage.S3Uri;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -15,7 +16,7 @@ final class SharedSpark implements SparkRuntime {
     private SparkSession session;
 
     @Override
-    public synchronized SparkSession start(S3Settings s3, String appName, String bucket) {
+    public synchronized SparkSession start(S3Settings s3, String appName, String bucket, S3Uri eventLogDir) {
         starts.incrementAndGet();
         if (session == null) {
             SparkConf conf = new SparkConf()
