@@ -39,11 +39,39 @@ final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
     }
 
+    /** A slice of a text resource (a job's log): its bytes, where to ask next, and the whole size now. */
+    record TextSlice(byte[] bytes, long nextOffset, long size) {
+    }
+
+    /** GET of a text resource; a 404 is empty (nothing there yet), any other non-2xx a {@link CliException}. */
+    java.util.Optional<TextSlice> getText(String path) {
+        HttpResponse<byte[]> response = exchange(request(path).setHeader("Accept", "text/plain, application/problem+json")
+                .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() == 404) {
+            return java.util.Optional.empty();
+        }
+        if (response.statusCode() / 100 != 2) {
+            String raw = new String(response.body(), StandardCharsets.UTF_8);
+            throw new ApiProblemException(response.statusCode(), problem(response.statusCode(), parse(raw), raw));
+        }
+        long size = response.headers().firstValueAsLong("Snapflow-Log-Size").orElse(response.body().length);
+        long next = response.headers().firstValueAsLong("Snapflow-Next-Offset").orElse(response.body().length);
+        return java.util.Optional.of(new TextSlice(response.body(), next, size));
+    }
+
     /** Answers 2xx as JSON; {@code null} body for 2xx without content. */
     JsonNode send(HttpRequest request) {
-        HttpResponse<String> response;
+        HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
+        JsonNode body = parse(response.body());
+        if (response.statusCode() / 100 != 2) {
+            throw new ApiProblemException(response.statusCode(), problem(response.statusCode(), body, response.body()));
+        }
+        return body;
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(request, handler);
         } catch (ConnectException e) {
             throw new CliException("cannot reach the Snapflow API at " + baseUrl + " (is `snapflow up` running? --url)");
         } catch (IOException e) {
@@ -52,11 +80,6 @@ final class ApiClient {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
         }
-        JsonNode body = parse(response.body());
-        if (response.statusCode() / 100 != 2) {
-            throw new ApiProblemException(response.statusCode(), problem(response.statusCode(), body, response.body()));
-        }
-        return body;
     }
 
     HttpRequest.Builder request(String path) {

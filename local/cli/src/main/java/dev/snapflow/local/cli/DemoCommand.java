@@ -87,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
 
                 out.println();
                 StepReport.print(process, out);
+                out.println(StepReport.whereTheLogsAre(process));
                 boolean succeeded = "SUCCEEDED".equals(process.path("state").asText());
                 if (succeeded) {
                     out.printf("%nGold output (%s), first %d rows:%n", process.path("resultManifest").asText(), show);

@@ -253,6 +253,7 @@ final class ProcessCommands {
                 process = new ProcessWatcher(client, out, ProcessWatcher.interactiveTerminal(), Duration.ofSeconds(1)).watch(id);
                 out.println();
                 StepReport.print(process, out);
+                out.println(StepReport.whereTheLogsAre(process));
                 out.flush();
             }
             return "SUCCEEDED".equals(process.path("state").asText()) ? 0 : 1;

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Follows a process until it is terminal, drawing one progress bar per step from the jobs' RUNNING reports
- * (tasks done / total of the current attempt). On a terminal the bars are redrawn in place; otherwise a line is
+ * (tasks done / total of the current attempt, never going backwards: {@link MonotonicProgress}). On a terminal the bars are redrawn in place; otherwise a line is
  * printed whenever a step's line changes.
  */
 final class ProcessWatcher {
@@ -22,6 +22,7 @@ final class ProcessWatcher {
     private final PrintWriter out;
     private final boolean redraw;
     private final Duration pollInterval;
+    private final MonotonicProgress progress = new MonotonicProgress();
 
     ProcessWatcher(ApiClient api, PrintWriter out, boolean redraw, Duration pollInterval) {
         this.api = api;
@@ -69,7 +70,7 @@ final class ProcessWatcher {
         return line.replaceAll("\\d+\\.\\d s", "");
     }
 
-    static List<String> render(JsonNode process) {
+    List<String> render(JsonNode process) {
         List<String> lines = new ArrayList<>();
         lines.add("process " + process.path("id").asText() + "  " + process.path("state").asText());
         JsonNode steps = process.path("steps");
@@ -79,14 +80,12 @@ final class ProcessWatcher {
         return lines;
     }
 
-    static String renderStep(JsonNode step, int stepCount) {
+    String renderStep(JsonNode step, int stepCount) {
         String state = step.path("state").asText();
         JsonNode attempt = lastAttempt(step);
-        double fraction = switch (state) {
-            case "SUCCEEDED" -> 1.0;
-            case "RUNNING" -> progress(attempt);
-            default -> 0.0;
-        };
+        JsonNode reported = attempt == null ? ApiClient.JSON.missingNode() : attempt.path("progress");
+        double fraction = progress.fraction(step.path("step").asInt(), step.path("attempts").asInt(), state,
+                reported.path("tasksDone").asLong(), reported.path("tasksTotal").asLong());
         int filled = (int) Math.round(fraction * BAR_WIDTH);
         String bar = "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled);
         String attempts = step.path("attempts").asInt() > 1 ? "  attempt " + step.path("attempts").asInt() : "";
@@ -97,15 +96,6 @@ final class ProcessWatcher {
     private static JsonNode lastAttempt(JsonNode step) {
         JsonNode history = step.path("attemptHistory");
         return history.isArray() && !history.isEmpty() ? history.get(history.size() - 1) : null;
-    }
-
-    private static double progress(JsonNode attempt) {
-        if (attempt == null) {
-            return 0.0;
-        }
-        JsonNode progress = attempt.path("progress");
-        long total = progress.path("tasksTotal").asLong();
-        return total <= 0 ? 0.0 : Math.min(1.0, progress.path("tasksDone").asDouble() / total);
     }
 
     /** Seconds the step ran (or has been running). */

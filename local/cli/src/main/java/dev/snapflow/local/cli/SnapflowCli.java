@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Runs Snapflow on this machine: real Kafka, S3 API, PostgreSQL and Spark, no Docker.",
         subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class, ProcessCommands.Submit.class,
                 ProcessCommands.Status.class, ProcessCommands.ListProcesses.class, ProcessCommands.Cancel.class,
-                ProcessCommands.Watch.class, TenantCommands.class, SnapshotCommands.class, SenderCommands.class,
+                ProcessCommands.Watch.class, LogsCommand.class, TenantCommands.class, SnapshotCommands.class, SenderCommands.class,
                 DeadLetterCommands.class})
 public final class SnapflowCli {
 

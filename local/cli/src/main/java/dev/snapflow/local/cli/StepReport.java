@@ -26,7 +26,38 @@ final class StepReport {
                 out.printf("       error %s: %s%n", step.path("error").path("errorClass").asText(),
                         step.path("error").path("message").asText());
             }
+            for (JsonNode rule : step.path("quality")) {
+                out.printf("       quality %-12s %-16s %-7s passed %,d, failed %,d%n", rule.path("rule").asText(),
+                        rule.path("column").asText(""), rule.path("severity").asText(""), rule.path("passed").asLong(),
+                        rule.path("failed").asLong());
+            }
+            if (step.path("rejected").hasNonNull("manifestKey")) {
+                out.printf("       rejected %,d rows, kept in %s%n", step.path("rejected").path("rowCount").asLong(),
+                        step.path("rejected").path("manifestKey").asText());
+            }
+            if (step.path("logTail").isArray() && !step.path("logTail").isEmpty()) {
+                out.println("       last lines of its log:");
+                step.path("logTail").forEach(line -> out.println("       | " + line.asText()));
+            }
         }
+    }
+
+    /** The command that shows the log worth reading: the failed step's, else the last step's. */
+    static String whereTheLogsAre(JsonNode process) {
+        Integer failed = null;
+        Integer last = null;
+        for (JsonNode step : process.path("steps")) {
+            if (!step.path("attemptHistory").isEmpty()) {
+                last = step.path("step").asInt();
+            }
+            if ("FAILED".equals(step.path("state").asText()) && failed == null) {
+                failed = step.path("step").asInt();
+            }
+        }
+        Integer step = failed != null ? failed : last;
+        String id = process.path("id").asText();
+        return step == null ? "No job ran, so there is no job log."
+                : "Job log: snapflow logs " + id + " --step " + step + "   (each step's: --step N; an earlier attempt's: --attempt A)";
     }
 
     private static JsonNode lastAttempt(JsonNode step) {

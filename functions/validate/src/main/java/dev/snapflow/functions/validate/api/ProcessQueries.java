@@ -2,6 +2,7 @@ package dev.snapflow.functions.validate.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapflow.contracts.storage.StorageLayout;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.validate.api.ProcessViews.AttemptView;
 import dev.snapflow.functions.validate.api.ProcessViews.ErrorView;
@@ -9,6 +10,7 @@ import dev.snapflow.functions.validate.api.ProcessViews.ProcessPage;
 import dev.snapflow.functions.validate.api.ProcessViews.ProcessView;
 import dev.snapflow.functions.validate.api.ProcessViews.StepView;
 import dev.snapflow.functions.validate.accept.RequestRejected;
+import dev.snapflow.functions.validate.storage.SnapshotStore;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -30,9 +32,30 @@ import java.util.UUID;
 public class ProcessQueries {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Database database;
+    private final SnapshotStore storage;
 
-    public ProcessQueries(Database database) {
+    public ProcessQueries(Database database, SnapshotStore storage) {
         this.database = database;
+        this.storage = storage;
+    }
+
+    /** Whether the tenant has this process (without reading its steps). */
+    public boolean exists(String tenant, UUID id) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT 1 FROM processes WHERE id = ? AND tenant_id = ?")) {
+                select.setObject(1, id);
+                select.setString(2, tenant);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next();
+                }
+            }
+        });
+    }
+
+    /** The API path of an attempt's driver log (ProcessesController#log). */
+    public static String logPath(UUID processId, int step, int attempt) {
+        return "/v1/processes/" + processId + "/steps/" + step + "/attempts/" + attempt + "/log";
     }
 
     public Optional<ProcessView> find(String tenant, UUID id) {
@@ -136,15 +159,22 @@ public class ProcessQueries {
     private List<StepView> steps(Connection connection, UUID processId) throws SQLException {
         List<AttemptRow> attempts = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT * FROM attempts WHERE process_id = ? ORDER BY step_no, attempt")) {
+                "SELECT a.*, p.tenant_id FROM attempts a JOIN processes p ON p.id = a.process_id"
+                        + " WHERE a.process_id = ? ORDER BY a.step_no, a.attempt")) {
             select.setObject(1, processId);
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
-                    attempts.add(new AttemptRow(row.getInt("step_no"), new AttemptView(row.getString("job_id"),
-                            row.getInt("attempt"), row.getString("state"), instant(row, "requested_at"),
+                    int stepNo = row.getInt("step_no");
+                    int attempt = row.getInt("attempt");
+                    boolean launched = row.getTimestamp("launched_at") != null;
+                    attempts.add(new AttemptRow(stepNo, new AttemptView(row.getString("job_id"),
+                            attempt, row.getString("state"), instant(row, "requested_at"),
                             instant(row, "launched_at"), instant(row, "started_at"), instant(row, "finished_at"),
                             json(row.getString("progress")), json(row.getString("metrics")),
-                            row.getString("output_manifest"), (Boolean) row.getObject("cached"), error(row))));
+                            row.getString("output_manifest"), (Boolean) row.getObject("cached"), error(row),
+                            launched ? logPath(processId, stepNo, attempt) : null,
+                            launched ? storage.uri(StorageLayout.sparkEventLogPrefix(row.getString("tenant_id"),
+                                    processId.toString(), stepNo, attempt)) : null)));
                 }
             }
         }
@@ -159,7 +189,8 @@ public class ProcessQueries {
                             row.getString("state"), row.getInt("current_attempt"), row.getInt("max_attempts"),
                             row.getString("input_manifest"), row.getString("output_manifest"),
                             instant(row, "queued_at"), instant(row, "started_at"), instant(row, "finished_at"),
-                            error(row), attempts.stream().filter(a -> a.step == stepNo).map(AttemptRow::view).toList()));
+                            error(row), attempts.stream().filter(a -> a.step == stepNo).map(AttemptRow::view).toList(),
+                            null, null, null));
                 }
             }
         }

@@ -5,6 +5,15 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.NotBlank;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+import java.net.URI;
 
 /**
  * Object storage of snapshots (env SNAPFLOW_S3_ENDPOINT, SNAPFLOW_S3_REGION, SNAPFLOW_S3_BUCKET,
@@ -20,6 +29,22 @@ public record S3Configuration(
         @NotBlank(message = "snapflow.s3.bucket (env SNAPFLOW_S3_BUCKET) must be set") String bucket,
         @Nullable String accessKey,
         @Nullable String secretKey) {
+
+    /** A client for this storage; validate's stores each hold one and close it with themselves. */
+    public S3Client newClient() {
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(region))
+                .httpClient(UrlConnectionHttpClient.create());
+        if (endpoint != null && !endpoint.isBlank()) {
+            builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+        }
+        if (accessKey != null && !accessKey.isBlank()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+        } else {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        return builder.build();
+    }
 
     /** Secrets print as ****: this record may end up in a log line or an exception message. */
     @Override

@@ -11,19 +11,12 @@ import dev.snapflow.contracts.storage.StorageLayout;
 import dev.snapflow.contracts.storage.UnsafeManifestException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -47,21 +40,11 @@ public class S3SnapshotStore implements SnapshotStore, AutoCloseable {
     private final String bucket;
     private final Cache<SnapshotRef, Boolean> committed = Caffeine.newBuilder()
             .maximumSize(REMEMBERED_VERSIONS).expireAfterWrite(REMEMBERED_FOR).build();
+    private final Cache<String, Manifest> outputs = Caffeine.newBuilder()
+            .maximumSize(REMEMBERED_VERSIONS).expireAfterWrite(REMEMBERED_FOR).build();
 
     public S3SnapshotStore(S3Configuration config) {
-        S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(config.region()))
-                .httpClient(UrlConnectionHttpClient.create());
-        if (config.endpoint() != null && !config.endpoint().isBlank()) {
-            builder.endpointOverride(URI.create(config.endpoint())).forcePathStyle(true);
-        }
-        if (config.accessKey() != null && !config.accessKey().isBlank()) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
-        } else {
-            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-        }
-        this.s3 = builder.build();
+        this.s3 = config.newClient();
         this.bucket = config.bucket();
     }
 
@@ -114,6 +97,31 @@ public class S3SnapshotStore implements SnapshotStore, AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("the latest pointer of " + tenant + "/" + entity + " is invalid: "
                     + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<Manifest> committedOutput(String uri) {
+        String prefix = "s3://" + bucket + "/";
+        if (uri == null || !uri.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        Manifest known = outputs.getIfPresent(uri);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        try {
+            Manifest manifest = ManifestCodec.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket)
+                    .key(uri.substring(prefix.length()))).asByteArray());
+            outputs.put(uri, manifest);
+            return Optional.of(manifest);
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.snapflow.functions.validate.storage;
 
+import dev.snapflow.contracts.storage.Manifest;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.contracts.storage.UnsafeManifestException;
 
@@ -18,6 +19,12 @@ public interface SnapshotStore {
 
     /** The data version {@code {tenant}/{entity}/_latest.json} names, if the entity has one. */
     Optional<String> latestVersion(String tenant, String entity);
+
+    /**
+     * The committed output manifest at {@code uri} ({@code s3://bucket/key} as steps record it), or empty when it is
+     * not there or not this store's. Committed manifests never change, so an answer may be remembered.
+     */
+    Optional<Manifest> committedOutput(String uri);
 
     /** {@code s3://bucket/key} of an object of this store. */
     String uri(String key);
