@@ -16,7 +16,8 @@ public final class SnapflowCli {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line as bin/snapflow runs it (also for tests that run it in-process). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SnapflowCli());
         // "--params @file.json" means "JSON from this file" (ProcessCommands.Submit), not picocli's argument file,
         // which would split the JSON into stray arguments.
