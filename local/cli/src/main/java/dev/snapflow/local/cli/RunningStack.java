@@ -6,6 +6,8 @@ import dev.snapflow.local.controlplane.LocalWiring;
 import dev.snapflow.local.controlplane.PortInUseException;
 import dev.snapflow.local.stack.LocalStack;
 
+import software.amazon.awssdk.services.s3.S3Client;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -28,8 +30,13 @@ final class RunningStack implements AutoCloseable {
     private final LocalSecrets secrets;
     private final Path pidFile;
     private final Duration startup;
+    private final S3Client retentionClient;
+    private final JobRunRetention retention;
 
-    private RunningStack(LocalStack stack, ControlPlane plane, LocalSecrets secrets, Path pidFile, Duration startup) {
+    private RunningStack(LocalStack stack, ControlPlane plane, LocalSecrets secrets, Path pidFile, Duration startup,
+                         Duration jobLogRetention) {
+        this.retentionClient = stack.s3().newClient();
+        this.retention = new JobRunRetention(retentionClient, stack.s3().bucket(), jobLogRetention);
         this.stack = stack;
         this.plane = plane;
         this.secrets = secrets;
@@ -39,6 +46,7 @@ final class RunningStack implements AutoCloseable {
 
     static RunningStack start(StackOptions options) {
         Path workDir = options.absoluteWorkDir();
+        Duration jobLogRetention = options.jobLogRetention();
         Path pidFile = workDir.resolve(PID_FILE);
         Optional<ProcessHandle> other = runningOwner(workDir);
         if (other.isPresent()) {
@@ -81,7 +89,8 @@ final class RunningStack implements AutoCloseable {
             stack.close();
             throw new UncheckedIOException("cannot write " + pidFile, e);
         }
-        return new RunningStack(stack, plane, secrets, pidFile, Duration.ofNanos(System.nanoTime() - started));
+        return new RunningStack(stack, plane, secrets, pidFile, Duration.ofNanos(System.nanoTime() - started),
+                jobLogRetention);
     }
 
     private static CliException portInUse(PortInUseException e) {
@@ -156,6 +165,8 @@ final class RunningStack implements AutoCloseable {
 
     @Override
     public void close() {
+        retention.close();
+        retentionClient.close();
         try {
             plane.close();
         } finally {

@@ -34,9 +34,20 @@ final class StackOptions {
     @Option(names = "--callback-port", defaultValue = "8083", description = "callback's port (default: ${DEFAULT-VALUE}).")
     int callbackPort;
 
+    @Option(names = "--job-log-retention-days", defaultValue = "${env:SNAPFLOW_JOB_LOG_RETENTION_DAYS:-7}",
+            description = "Delete jobs' logs and Spark event logs ({tenant}/_jobs/) older than this many days; 0 keeps them (default: ${DEFAULT-VALUE}).")
+    int jobLogRetentionDays;
+
     /** The functions' ports by name; 0 picks a free one. */
     Map<String, Integer> functionPorts() {
         return Map.of("validate", validatePort, "enqueue", enqueuePort, "launch", launchPort, "callback", callbackPort);
+    }
+
+    java.time.Duration jobLogRetention() {
+        if (jobLogRetentionDays < 0) {
+            throw new CliException("--job-log-retention-days must be 0 or more, was " + jobLogRetentionDays);
+        }
+        return java.time.Duration.ofDays(jobLogRetentionDays);
     }
 
     Path absoluteWorkDir() {
