@@ -48,6 +48,54 @@ class LogsCommandTest {
         assertThat(LogsCommand.stepEnded(running, new LogsCommand.Target(1, 1))).isFalse();
     }
 
+    /**
+     * --follow against an API (a JDK HTTP server standing in for validate) whose log grows while the step runs and
+     * whose step then ends: every byte is printed once, in order, and the command returns.
+     */
+    @Test
+    void followPrintsTheLogAsItGrowsAndStopsWhenTheStepEnds() throws Exception {
+        String full = "line 1\nline 2\nline 3\n";
+        int[] polls = {0};
+        com.sun.net.httpserver.HttpServer api = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            byte[] body;
+            String type = "application/json";
+            int status = 200;
+            if (path.endsWith("/log")) {
+                int visible = Math.min(full.length(), 7 * ++polls[0]); // the log grows by 7 bytes per read
+                long offset = Long.parseLong(exchange.getRequestURI().getQuery().replace("offset=", ""));
+                body = full.substring((int) Math.min(offset, visible), visible).getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Snapflow-Log-Size", Integer.toString(visible));
+                exchange.getResponseHeaders().add("Snapflow-Next-Offset", Long.toString(Math.min(offset, visible) + body.length));
+                type = "text/plain";
+            } else {
+                String state = polls[0] >= 4 ? "FAILED" : "RUNNING";
+                body = ("{\"id\":\"p1\",\"state\":\"" + state + "\",\"steps\":[{\"step\":1,\"state\":\"" + state
+                        + "\",\"attempts\":1,\"attemptHistory\":[{\"attempt\":1}]}]}").getBytes(StandardCharsets.UTF_8);
+            }
+            exchange.getResponseHeaders().add("Content-Type", type);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        api.start();
+        try {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            picocli.CommandLine cli = SnapflowCli.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            int exit = cli.execute("logs", "p1", "--follow", "--url", "http://127.0.0.1:" + api.getAddress().getPort(),
+                    "--api-key", "sfk_test");
+            assertThat(exit).as(err.toString()).isZero();
+            assertThat(out.toString()).isEqualTo(full);
+        } finally {
+            api.stop(0);
+        }
+    }
+
     @Test
     void aCharacterCutBetweenTwoSlicesIsPrintedWhole() {
         StringWriter text = new StringWriter();
