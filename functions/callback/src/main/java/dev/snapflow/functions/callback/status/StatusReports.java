@@ -13,6 +13,9 @@ import dev.snapflow.functions.shared.domain.LifecycleDecider;
 import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.metrics.StepTimings;
+import dev.snapflow.functions.shared.metrics.TenantLabels;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,15 +45,20 @@ public class StatusReports {
     private final WebhookOutbox webhooks;
     private final LifecycleDecider decider;
     private final MeterRegistry meters;
+    private final StepTimings timings;
+    private final TenantLabels tenantLabels;
 
     public StatusReports(Database database, Ledger ledger, OutboxRelay relay, WebhookOutbox webhooks,
-                         CallbackConfiguration config, MeterRegistry meters) {
+                         CallbackConfiguration config, MeterRegistry meters, StepTimings timings,
+                         TenantLabels tenantLabels) {
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
         this.webhooks = webhooks;
         this.decider = new LifecycleDecider(new RetryPolicy(config.retryBaseDelay(), config.retryMaxDelay()));
         this.meters = meters;
+        this.timings = timings;
+        this.tenantLabels = tenantLabels;
     }
 
     /** Whether the job is one we launched (for 404 before anything else). */
@@ -72,6 +80,10 @@ public class StatusReports {
             }
             if (!job.current()) {
                 return ReportOutcome.STALE_ATTEMPT;
+            }
+            if (job.attemptState() == AttemptState.LAUNCHING) {
+                // the first word of this attempt: a redelivered job.launched, or one after the job's own report, is not
+                timings.launched(connection, jobId.value(), launchedAt);
             }
             ledger.markRunning(connection, job, null, null);
             return ReportOutcome.APPLIED;
@@ -97,8 +109,11 @@ public class StatusReports {
             if (!job.current()) {
                 return ReportOutcome.STALE_ATTEMPT;
             }
-            ledger.recordReportSequence(connection, job, report.sequence());
             Instant now = Instant.now();
+            if (job.lastSequence() < 0) {
+                timings.firstReport(connection, jobId.value(), now);
+            }
+            ledger.recordReportSequence(connection, job, report.sequence());
             switch (report.state()) {
                 // started_at is when the job itself first reported: launch's view is launched_at.
                 case RUNNING -> ledger.markRunning(connection, job, now, report.progress());
@@ -122,6 +137,8 @@ public class StatusReports {
     private void finish(Connection connection, Ledger.JobRecord job, AttemptOutcome outcome, JobStatusReport report,
                         Instant now) throws SQLException {
         NextMove move = decider.decide(outcome, job.facts(), now);
+        timings.ended(connection, job.jobId().value(), now,
+                outcome instanceof AttemptOutcome.Succeeded ? Outcome.SUCCEEDED : Outcome.FAILED);
         Optional<Ledger.ProcessEnded> ended = ledger.finishAttempt(connection, job, move, report.cached(),
                 report.metrics(), now);
         if (ended.isPresent()) {
@@ -130,14 +147,14 @@ public class StatusReports {
         }
         switch (move) {
             case NextMove.RetryAt retry -> {
-                meters.counter("snapflow.steps.retries", "errorClass", retry.errorClass().name()).increment();
+                meters.counter("snapflow.steps.retries", "error_class", retry.errorClass().name()).increment();
                 LOG.info("job {} failed ({}: {}); attempt {} of {} starts after {}", job.jobId(), retry.errorClass(),
                         retry.message(), retry.nextAttempt(), job.maxAttempts(), retry.notBefore());
             }
-            case NextMove.ProcessSucceeded succeeded ->
-                    meters.counter("snapflow.processes.finished", "state", "SUCCEEDED").increment();
-            case NextMove.ProcessFailed failed ->
-                    meters.counter("snapflow.processes.finished", "state", "FAILED").increment();
+            case NextMove.ProcessSucceeded succeeded -> meters.counter("snapflow.processes.finished",
+                    "outcome", Outcome.SUCCEEDED.label(), "tenant", tenantLabels.label(job.tenant())).increment();
+            case NextMove.ProcessFailed failed -> meters.counter("snapflow.processes.finished",
+                    "outcome", Outcome.FAILED.label(), "tenant", tenantLabels.label(job.tenant())).increment();
             default -> {
             }
         }

@@ -15,6 +15,9 @@ import dev.snapflow.functions.shared.catalog.ActionCatalog;
 import dev.snapflow.functions.shared.catalog.ActionDefinition;
 import dev.snapflow.functions.shared.catalog.ParamsViolation;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.metrics.Latencies;
+import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.metrics.TenantLabels;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import dev.snapflow.functions.validate.storage.SnapshotStore;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Accepts a request for a calculation, whatever entry point it came through: validates it completely before
@@ -52,16 +56,19 @@ public class ProcessAcceptor {
     private final Ledger ledger;
     private final OutboxRelay relay;
     private final MeterRegistry meters;
+    private final TenantLabels tenantLabels;
     private final WebhookUrlValidator webhookUrls;
 
     public ProcessAcceptor(ActionCatalog catalog, SnapshotStore snapshots, Database database, Ledger ledger,
-                           OutboxRelay relay, MeterRegistry meters, WebhookUrlValidator webhookUrls) {
+                           OutboxRelay relay, MeterRegistry meters, WebhookUrlValidator webhookUrls,
+                           TenantLabels tenantLabels) {
         this.catalog = catalog;
         this.snapshots = snapshots;
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
         this.meters = meters;
+        this.tenantLabels = tenantLabels;
         this.webhookUrls = webhookUrls;
     }
 
@@ -87,14 +94,22 @@ public class ProcessAcceptor {
      */
     public AcceptedProcess accept(String tenant, ProcessRequest request, String idempotencyKey, Origin origin,
                                   AfterInsert afterInsert) {
+        long started = System.nanoTime();
+        Outcome outcome = Outcome.ERROR;
         try {
             AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin, afterInsert);
+            outcome = accepted.created() ? Outcome.ACCEPTED : Outcome.REPEATED;
             meters.counter("snapflow.processes.accepted", "origin", origin.dbValue(),
-                    "repeat", Boolean.toString(!accepted.created())).increment();
+                    "repeat", Boolean.toString(!accepted.created()), "tenant", tenantLabels.label(tenant)).increment();
             return accepted;
         } catch (RequestRejected e) {
+            outcome = Outcome.REJECTED;
             meters.counter("snapflow.processes.rejected", "reason", e.reason(), "origin", origin.dbValue()).increment();
             throw e;
+        } finally {
+            // route: how the submission came (api, event, subscription); every outcome, errors included
+            meters.timer(Latencies.SUBMISSION, "route", origin.dbValue(), "outcome", outcome.label())
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
