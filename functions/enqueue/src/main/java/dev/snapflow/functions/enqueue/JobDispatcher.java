@@ -16,6 +16,7 @@ import dev.snapflow.functions.shared.domain.LifecycleDecider;
 import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.logging.LogContext;
 import dev.snapflow.functions.shared.metrics.Outcome;
 import dev.snapflow.functions.shared.metrics.StepTimings;
 import dev.snapflow.functions.shared.metrics.TenantLabels;
@@ -195,7 +196,10 @@ public class JobDispatcher {
         ledger.startAttempt(connection, step, jobId, outputPrefix,
                 Events.newEvent(JobRequested.of(arguments, timeoutSeconds, now))
                         .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now);
-        LOG.info("requested job {} ({} step {} attempt {} of process {})", jobId, action.name(), step.stepNo(), attempt,
-                step.processId());
+        // the sweep is an entry of its own: the job's ids on its line
+        try (LogContext ids = LogContext.open().tenant(tenant).jobId(jobId.value())) {
+            LOG.info("requested job {} ({} step {} attempt {} of process {})", jobId, action.name(), step.stepNo(), attempt,
+                    step.processId());
+        }
     }
 }

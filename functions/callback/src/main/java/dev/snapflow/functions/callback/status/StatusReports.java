@@ -13,6 +13,7 @@ import dev.snapflow.functions.shared.domain.LifecycleDecider;
 import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.logging.LogContext;
 import dev.snapflow.functions.shared.metrics.Outcome;
 import dev.snapflow.functions.shared.metrics.StepTimings;
 import dev.snapflow.functions.shared.metrics.TenantLabels;
@@ -68,6 +69,12 @@ public class StatusReports {
 
     /** Records that launch started the job (job.launched). */
     public ReportOutcome launched(JobId jobId, String backend, String backendRef, Instant launchedAt) {
+        try (LogContext ids = LogContext.open().jobId(jobId.value())) {
+            return applyLaunch(jobId, backend, backendRef, launchedAt);
+        }
+    }
+
+    private ReportOutcome applyLaunch(JobId jobId, String backend, String backendRef, Instant launchedAt) {
         ReportOutcome outcome = database.inTransaction(connection -> {
             Optional<Ledger.JobRecord> locked = ledger.lockJob(connection, jobId);
             if (locked.isEmpty()) {
@@ -93,6 +100,13 @@ public class StatusReports {
     }
 
     public ReportOutcome apply(JobStatusReport report) {
+        // the job's ids on every line logged for this report, whether it came over HTTP or as job.status
+        try (LogContext ids = LogContext.open().jobId(report.jobId())) {
+            return applyReport(report, ids);
+        }
+    }
+
+    private ReportOutcome applyReport(JobStatusReport report, LogContext ids) {
         JobId jobId = new JobId(report.jobId());
         ReportOutcome outcome = database.inTransaction(connection -> {
             Optional<Ledger.JobRecord> locked = ledger.lockJob(connection, jobId);
@@ -100,6 +114,7 @@ public class StatusReports {
                 return ReportOutcome.UNKNOWN_JOB;
             }
             Ledger.JobRecord job = locked.get();
+            ids.tenant(job.tenant());
             if (report.sequence() <= job.lastSequence()) {
                 return ReportOutcome.DUPLICATE;
             }
@@ -151,12 +166,18 @@ public class StatusReports {
                 LOG.info("job {} failed ({}: {}); attempt {} of {} starts after {}", job.jobId(), retry.errorClass(),
                         retry.message(), retry.nextAttempt(), job.maxAttempts(), retry.notBefore());
             }
-            case NextMove.ProcessSucceeded succeeded -> meters.counter("snapflow.processes.finished",
-                    "outcome", Outcome.SUCCEEDED.label(), "tenant", tenantLabels.label(job.tenant())).increment();
-            case NextMove.ProcessFailed failed -> meters.counter("snapflow.processes.finished",
-                    "outcome", Outcome.FAILED.label(), "tenant", tenantLabels.label(job.tenant())).increment();
-            default -> {
+            case NextMove.ProcessSucceeded succeeded -> {
+                meters.counter("snapflow.processes.finished", "outcome", Outcome.SUCCEEDED.label(),
+                        "tenant", tenantLabels.label(job.tenant())).increment();
+                LOG.info("job {} succeeded; process {} succeeded", job.jobId(), job.processId());
             }
+            case NextMove.ProcessFailed failed -> {
+                meters.counter("snapflow.processes.finished", "outcome", Outcome.FAILED.label(),
+                        "tenant", tenantLabels.label(job.tenant())).increment();
+                LOG.info("job {} failed; process {} failed ({})", job.jobId(), job.processId(), failed.errorClass());
+            }
+            default -> LOG.info("job {} {}; next: {}", job.jobId(),
+                    outcome instanceof AttemptOutcome.Succeeded ? "succeeded" : "failed", move);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.snapflow.functions.shared.events;
 
 import dev.snapflow.functions.shared.failures.Failure;
 import dev.snapflow.functions.shared.failures.FailureClassifier;
+import dev.snapflow.functions.shared.logging.LogContext;
 import dev.snapflow.functions.shared.metrics.Outcome;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +63,13 @@ public class EventDispatcher {
      * @param transport {@code http} or {@code kafka}, for metrics and logs
      */
     public HandlingOutcome dispatch(CloudEvent event, String transport) {
+        // the event's ids on every line logged while it is handled (JSON logs: fields)
+        try (LogContext ids = LogContext.forEvent(event)) {
+            return handle(event, transport);
+        }
+    }
+
+    private HandlingOutcome handle(CloudEvent event, String transport) {
         EventHandler handler = knativeDeadLetters != null && KnativeDeadLetters.isDeadLetter(event)
                 ? knativeDeadLetters : handlersByType.get(event.getType());
         if (handler == null) {

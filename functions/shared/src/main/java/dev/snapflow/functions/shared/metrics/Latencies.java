@@ -36,14 +36,17 @@ public class Latencies implements MeterFilter {
     private record Range(Duration min, Duration max, Duration... slos) {
     }
 
+    // The percentile histogram has about four buckets per doubling between min and max: the ranges are as narrow
+    // as the measured thing allows, so one series has at most about 70 buckets (MetricNamesTest); a value outside the range still
+    // counts, in the lowest or the +Inf bucket.
     private static final Map<String, Range> RANGES = Map.of(
-            SUBMISSION, new Range(ms(1), s(30), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), s(1), s(2.5)),
-            QUEUE_WAIT, new Range(ms(10), s(3600), s(1), s(5), s(30), s(60), s(300), s(900), s(3600)),
-            LAUNCH_LATENCY, new Range(ms(1), s(3600), ms(100), ms(500), s(1), s(5), s(30), s(60), s(300)),
-            PROCESS_START, new Range(ms(1), s(3600), ms(100), ms(500), s(1), s(5), s(30), s(60), s(300)),
-            FIRST_REPORT, new Range(ms(10), s(1800), s(1), s(5), s(10), s(30), s(60), s(120), s(300)),
-            STEP_DURATION, new Range(ms(100), s(86400), s(10), s(30), s(60), s(300), s(900), s(1800), s(3600), s(7200), s(21600)),
-            LAUNCH_CALL, new Range(ms(1), s(120), ms(10), ms(50), ms(100), ms(500), s(1), s(5), s(30)));
+            SUBMISSION, new Range(ms(1), s(10), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), s(1), s(2.5)),
+            QUEUE_WAIT, new Range(ms(500), s(3600), s(1), s(5), s(30), s(60), s(300), s(900), s(3600)),
+            LAUNCH_LATENCY, new Range(ms(100), s(1800), ms(100), ms(500), s(1), s(5), s(30), s(60), s(300)),
+            PROCESS_START, new Range(ms(100), s(1800), ms(100), ms(500), s(1), s(5), s(30), s(60), s(300)),
+            FIRST_REPORT, new Range(ms(100), s(900), s(1), s(5), s(10), s(30), s(60), s(120), s(300)),
+            STEP_DURATION, new Range(s(2), s(21600), s(10), s(30), s(60), s(300), s(900), s(1800), s(3600), s(7200), s(21600)),
+            LAUNCH_CALL, new Range(ms(5), s(60), ms(10), ms(50), ms(100), ms(500), s(1), s(5), s(30)));
 
     /** The names of the timers, for tests and docs. */
     public static java.util.Set<String> names() {

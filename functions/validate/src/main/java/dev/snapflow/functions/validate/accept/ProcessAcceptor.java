@@ -15,6 +15,7 @@ import dev.snapflow.functions.shared.catalog.ActionCatalog;
 import dev.snapflow.functions.shared.catalog.ActionDefinition;
 import dev.snapflow.functions.shared.catalog.ParamsViolation;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.logging.LogContext;
 import dev.snapflow.functions.shared.metrics.Latencies;
 import dev.snapflow.functions.shared.metrics.Outcome;
 import dev.snapflow.functions.shared.metrics.TenantLabels;
@@ -23,6 +24,8 @@ import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import dev.snapflow.functions.validate.storage.SnapshotStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -48,6 +51,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Singleton
 public class ProcessAcceptor {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessAcceptor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ActionCatalog catalog;
@@ -96,9 +100,20 @@ public class ProcessAcceptor {
                                   AfterInsert afterInsert) {
         long started = System.nanoTime();
         Outcome outcome = Outcome.ERROR;
-        try {
-            AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin, afterInsert);
+        // the tenant (and, once known, the process) on every line logged for this submission
+        try (LogContext ids = LogContext.open().tenant(tenant)) {
+            AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin,
+                    (connection, processId) -> {
+                        ids.processId(processId);
+                        afterInsert.run(connection, processId);
+                    });
+            ids.processId(accepted.processId());
             outcome = accepted.created() ? Outcome.ACCEPTED : Outcome.REPEATED;
+            if (accepted.created()) {
+                LOG.info("accepted process {} ({}, from {})", accepted.processId(),
+                        request.pipeline() != null ? "pipeline " + request.pipeline() : "action " + request.action(),
+                        origin.dbValue());
+            }
             meters.counter("snapflow.processes.accepted", "origin", origin.dbValue(),
                     "repeat", Boolean.toString(!accepted.created()), "tenant", tenantLabels.label(tenant)).increment();
             return accepted;
