@@ -14,13 +14,13 @@ import org.slf4j.LoggerFactory;
 public class LogSetup {
     public static final String FUNCTION = "function";
 
-    public LogSetup(@Value("${micronaut.application.name}") String applicationName,
+    public LogSetup(@Value("${micronaut.application.name:}") String applicationName,
                     @Value("${snapflow.log.format:text}") String format) {
         if (LogFormat.normalize(format) == null) {
             throw new IllegalArgumentException("snapflow.log.format (env SNAPFLOW_LOG_FORMAT) must be text or json, not '"
                     + format + "'");
         }
-        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+        if (!applicationName.isBlank() && LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
             logback.putProperty(FUNCTION, applicationName.replaceFirst("^snapflow-", ""));
         }
     }
