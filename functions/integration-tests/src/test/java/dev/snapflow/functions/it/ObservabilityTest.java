@@ -135,6 +135,17 @@ class ObservabilityTest {
         // nothing is waiting once every process ended
         await().atMost(LONG).untilAsserted(() -> assertThat(scrape("callback"))
                 .contains("snapflow_steps{state=\"queued\"} 0.0").contains("snapflow_steps{state=\"running\"} 0.0"));
+        // what a scrape costs after these few processes (written down, not asserted: it grows with actions and labels)
+        StringBuilder sizes = new StringBuilder("function\tsamples\tsnapflow samples\tbytes\n");
+        Map<String, String> scrapes = Map.of("validate", validate, "enqueue", enqueue, "launch", launch, "callback", callback);
+        for (String function : ControlPlane.FUNCTIONS) {
+            String text = scrapes.get(function);
+            sizes.append(function).append('\t').append(text.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count())
+                    .append('\t').append(text.lines().filter(l -> l.startsWith("snapflow_")).count())
+                    .append('\t').append(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append('\n');
+        }
+        Files.writeString(Path.of("target", "observability-scrape-sizes.txt"), sizes);
+        System.out.print(sizes);
         for (String text : List.of(validate, enqueue, launch, callback)) {
             for (String line : text.lines().filter(l -> l.startsWith("# TYPE snapflow_")).toList()) {
                 String[] parts = line.split(" ");
