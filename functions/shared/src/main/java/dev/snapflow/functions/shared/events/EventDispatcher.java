@@ -99,8 +99,8 @@ public class EventDispatcher {
             case HandlingOutcome.Reject r -> Outcome.REJECTED;
         };
         // the type label only for the types this function handles: a sender chooses the type, not the label's size
-        String type = handlersByType.containsKey(event.getType()) || KnativeDeadLetters.isDeadLetter(event)
-                ? event.getType() : "unhandled";
+        String type = knativeDeadLetters != null && KnativeDeadLetters.isDeadLetter(event) ? "dead_letter"
+                : handlersByType.containsKey(event.getType()) ? event.getType() : "unhandled";
         meters.counter("snapflow.events.handled", "type", type, "transport", transport, "outcome", name.label())
                 .increment();
         if (outcome instanceof HandlingOutcome.Reject reject) {
