@@ -16,6 +16,10 @@ import dev.snapflow.functions.shared.domain.LifecycleDecider;
 import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.logging.LogContext;
+import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.metrics.StepTimings;
+import dev.snapflow.functions.shared.metrics.TenantLabels;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,17 +53,22 @@ public class JobDispatcher {
     private final ActionCatalog catalog;
     private final EnqueueConfiguration config;
     private final MeterRegistry meters;
+    private final TenantLabels tenantLabels;
+    private final StepTimings timings;
     // enqueue decides only about steps that cannot start, which are never retried: no backoff to configure.
     private final LifecycleDecider decider = new LifecycleDecider(new RetryPolicy(Duration.ZERO, Duration.ZERO));
 
     public JobDispatcher(Database database, Ledger ledger, OutboxRelay relay, ActionCatalog catalog,
-                         EnqueueConfiguration config, MeterRegistry meters) {
+                         EnqueueConfiguration config, MeterRegistry meters, TenantLabels tenantLabels,
+                         StepTimings timings) {
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
         this.catalog = catalog;
         this.config = config;
         this.meters = meters;
+        this.tenantLabels = tenantLabels;
+        this.timings = timings;
     }
 
     /**
@@ -80,7 +89,7 @@ public class JobDispatcher {
             String tenantId = process.get().tenant();
             Dispatched now = dispatchLocked(connection, tenantId);
             if (process.get().queued() && now.started() == 0) {
-                meters.counter("snapflow.jobs.held_back", "tenant", tenantId).increment();
+                meters.counter("snapflow.jobs.held_back", "tenant", tenantLabels.label(tenantId)).increment();
             }
             return now;
         });
@@ -124,9 +133,6 @@ public class JobDispatcher {
         if (dispatched.started() > 0) {
             meters.counter("snapflow.jobs.requested").increment(dispatched.started());
         }
-        if (dispatched.failed() > 0) {
-            meters.counter("snapflow.processes.finished", "state", "FAILED").increment(dispatched.failed());
-        }
         if (dispatched.started() > 0 || dispatched.failed() > 0) {
             relay.flushQuietly();
         }
@@ -164,7 +170,9 @@ public class JobDispatcher {
             return false;
         }
         if (move.get() instanceof NextMove.ProcessFailed failed) {
-            meters.counter("snapflow.steps.unstartable", "errorClass", failed.errorClass().name()).increment();
+            meters.counter("snapflow.steps.unstartable", "error_class", failed.errorClass().name()).increment();
+            meters.counter("snapflow.processes.finished", "outcome", Outcome.FAILED.label(),
+                    "tenant", tenantLabels.label(tenant)).increment();
             LOG.warn("process {} of tenant {} failed: {}", step.processId(), tenant, failed.processMessage());
             return true;
         }
@@ -183,11 +191,15 @@ public class JobDispatcher {
                 step.inputManifest(), outputPrefix, step.processId().toString(), step.stepNo(), attempt,
                 config.statusUrl(jobId.value()));
         Instant now = Instant.now();
+        timings.claimed(connection, step.processId(), step.stepNo(), action.name(), now);
         int timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, action.timeout().toSeconds()));
         ledger.startAttempt(connection, step, jobId, outputPrefix,
                 Events.newEvent(JobRequested.of(arguments, timeoutSeconds, now))
                         .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now);
-        LOG.info("requested job {} ({} step {} attempt {} of process {})", jobId, action.name(), step.stepNo(), attempt,
-                step.processId());
+        // the sweep is an entry of its own: the job's ids on its line
+        try (LogContext ids = LogContext.open().tenant(tenant).jobId(jobId.value())) {
+            LOG.info("requested job {} ({} step {} attempt {} of process {})", jobId, action.name(), step.stepNo(), attempt,
+                    step.processId());
+        }
     }
 }

@@ -45,6 +45,11 @@ final class EndToEndHarness implements AutoCloseable {
     }
 
     static EndToEndHarness start(LocalStack stack) throws Exception {
+        return start(stack, Map.of());
+    }
+
+    /** @param extraCommon settings for all four functions on top of the usual ones (e.g. the log format) */
+    static EndToEndHarness start(LocalStack stack, Map<String, String> extraCommon) throws Exception {
         Path workDir = Files.createTempDirectory("snapflow-e2e-");
         Path functionsDir = Path.of(System.getProperty("snapflow.root", "../..")).resolve("functions").toAbsolutePath();
         Path catalog = TestJobRuns.writeCatalog(workDir);
@@ -59,7 +64,9 @@ final class EndToEndHarness implements AutoCloseable {
                 "SNAPFLOW_LOCAL_MAX_JOBS", "6"));
         perFunction.put("enqueue", new HashMap<>(Map.of("SNAPFLOW_TENANT_DEFAULT_CONCURRENCY", "4",
                 "SNAPFLOW_ENQUEUE_SWEEP_INTERVAL", "500ms")));
-        ControlPlane.Settings settings = new ControlPlane.Settings(functionsDir, workDir, common(stack, catalog),
+        Map<String, String> common = common(stack, catalog);
+        common.putAll(extraCommon);
+        ControlPlane.Settings settings = new ControlPlane.Settings(functionsDir, workDir, common,
                 perFunction, Duration.ofSeconds(120));
         ControlPlane plane = ControlPlane.start(settings, ControlPlane.FUNCTIONS);
         return new EndToEndHarness(stack, workDir, plane);

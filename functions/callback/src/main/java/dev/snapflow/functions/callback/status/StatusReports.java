@@ -13,6 +13,10 @@ import dev.snapflow.functions.shared.domain.LifecycleDecider;
 import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.logging.LogContext;
+import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.metrics.StepTimings;
+import dev.snapflow.functions.shared.metrics.TenantLabels;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,15 +46,20 @@ public class StatusReports {
     private final WebhookOutbox webhooks;
     private final LifecycleDecider decider;
     private final MeterRegistry meters;
+    private final StepTimings timings;
+    private final TenantLabels tenantLabels;
 
     public StatusReports(Database database, Ledger ledger, OutboxRelay relay, WebhookOutbox webhooks,
-                         CallbackConfiguration config, MeterRegistry meters) {
+                         CallbackConfiguration config, MeterRegistry meters, StepTimings timings,
+                         TenantLabels tenantLabels) {
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
         this.webhooks = webhooks;
         this.decider = new LifecycleDecider(new RetryPolicy(config.retryBaseDelay(), config.retryMaxDelay()));
         this.meters = meters;
+        this.timings = timings;
+        this.tenantLabels = tenantLabels;
     }
 
     /** Whether the job is one we launched (for 404 before anything else). */
@@ -60,6 +69,12 @@ public class StatusReports {
 
     /** Records that launch started the job (job.launched). */
     public ReportOutcome launched(JobId jobId, String backend, String backendRef, Instant launchedAt) {
+        try (LogContext ids = LogContext.open().jobId(jobId.value())) {
+            return applyLaunch(jobId, backend, backendRef, launchedAt);
+        }
+    }
+
+    private ReportOutcome applyLaunch(JobId jobId, String backend, String backendRef, Instant launchedAt) {
         ReportOutcome outcome = database.inTransaction(connection -> {
             Optional<Ledger.JobRecord> locked = ledger.lockJob(connection, jobId);
             if (locked.isEmpty()) {
@@ -73,6 +88,10 @@ public class StatusReports {
             if (!job.current()) {
                 return ReportOutcome.STALE_ATTEMPT;
             }
+            if (job.attemptState() == AttemptState.LAUNCHING) {
+                // the first word of this attempt: a redelivered job.launched, or one after the job's own report, is not
+                timings.launched(connection, jobId.value(), launchedAt);
+            }
             ledger.markRunning(connection, job, null, null);
             return ReportOutcome.APPLIED;
         });
@@ -81,6 +100,13 @@ public class StatusReports {
     }
 
     public ReportOutcome apply(JobStatusReport report) {
+        // the job's ids on every line logged for this report, whether it came over HTTP or as job.status
+        try (LogContext ids = LogContext.open().jobId(report.jobId())) {
+            return applyReport(report, ids);
+        }
+    }
+
+    private ReportOutcome applyReport(JobStatusReport report, LogContext ids) {
         JobId jobId = new JobId(report.jobId());
         ReportOutcome outcome = database.inTransaction(connection -> {
             Optional<Ledger.JobRecord> locked = ledger.lockJob(connection, jobId);
@@ -88,6 +114,7 @@ public class StatusReports {
                 return ReportOutcome.UNKNOWN_JOB;
             }
             Ledger.JobRecord job = locked.get();
+            ids.tenant(job.tenant());
             if (report.sequence() <= job.lastSequence()) {
                 return ReportOutcome.DUPLICATE;
             }
@@ -97,8 +124,11 @@ public class StatusReports {
             if (!job.current()) {
                 return ReportOutcome.STALE_ATTEMPT;
             }
-            ledger.recordReportSequence(connection, job, report.sequence());
             Instant now = Instant.now();
+            if (job.lastSequence() < 0) {
+                timings.firstReport(connection, jobId.value(), now);
+            }
+            ledger.recordReportSequence(connection, job, report.sequence());
             switch (report.state()) {
                 // started_at is when the job itself first reported: launch's view is launched_at.
                 case RUNNING -> ledger.markRunning(connection, job, now, report.progress());
@@ -122,6 +152,8 @@ public class StatusReports {
     private void finish(Connection connection, Ledger.JobRecord job, AttemptOutcome outcome, JobStatusReport report,
                         Instant now) throws SQLException {
         NextMove move = decider.decide(outcome, job.facts(), now);
+        timings.ended(connection, job.jobId().value(), now,
+                outcome instanceof AttemptOutcome.Succeeded ? Outcome.SUCCEEDED : Outcome.FAILED);
         Optional<Ledger.ProcessEnded> ended = ledger.finishAttempt(connection, job, move, report.cached(),
                 report.metrics(), now);
         if (ended.isPresent()) {
@@ -130,16 +162,22 @@ public class StatusReports {
         }
         switch (move) {
             case NextMove.RetryAt retry -> {
-                meters.counter("snapflow.steps.retries", "errorClass", retry.errorClass().name()).increment();
+                meters.counter("snapflow.steps.retries", "error_class", retry.errorClass().name()).increment();
                 LOG.info("job {} failed ({}: {}); attempt {} of {} starts after {}", job.jobId(), retry.errorClass(),
                         retry.message(), retry.nextAttempt(), job.maxAttempts(), retry.notBefore());
             }
-            case NextMove.ProcessSucceeded succeeded ->
-                    meters.counter("snapflow.processes.finished", "state", "SUCCEEDED").increment();
-            case NextMove.ProcessFailed failed ->
-                    meters.counter("snapflow.processes.finished", "state", "FAILED").increment();
-            default -> {
+            case NextMove.ProcessSucceeded succeeded -> {
+                meters.counter("snapflow.processes.finished", "outcome", Outcome.SUCCEEDED.label(),
+                        "tenant", tenantLabels.label(job.tenant())).increment();
+                LOG.info("job {} succeeded; process {} succeeded", job.jobId(), job.processId());
             }
+            case NextMove.ProcessFailed failed -> {
+                meters.counter("snapflow.processes.finished", "outcome", Outcome.FAILED.label(),
+                        "tenant", tenantLabels.label(job.tenant())).increment();
+                LOG.info("job {} failed; process {} failed ({})", job.jobId(), job.processId(), failed.errorClass());
+            }
+            default -> LOG.info("job {} {}; next: {}", job.jobId(),
+                    outcome instanceof AttemptOutcome.Succeeded ? "succeeded" : "failed", move);
         }
     }
 

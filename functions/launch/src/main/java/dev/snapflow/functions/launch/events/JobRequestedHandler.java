@@ -13,6 +13,8 @@ import dev.snapflow.functions.launch.job.JobLauncher;
 import dev.snapflow.functions.shared.events.TypedEventHandler;
 import dev.snapflow.functions.shared.events.EventPublisher;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
+import dev.snapflow.functions.shared.metrics.Latencies;
+import dev.snapflow.functions.shared.metrics.Outcome;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -20,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
  * job.requested: start the job and say so (job.launched), or say why it cannot start (job.status FAILED,
@@ -51,8 +54,11 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
 
     @Override
     protected HandlingOutcome handle(JobRequested request, CloudEvent event) {
+        long started = System.nanoTime();
         LaunchOutcome outcome = launcher.launch(request);
-        meters.counter("snapflow.launch.outcomes", "outcome", outcome.getClass().getSimpleName()).increment();
+        String label = label(outcome).label();
+        meters.timer(Latencies.LAUNCH_CALL, "outcome", label).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        meters.counter("snapflow.launch.outcomes", "outcome", label).increment();
         return switch (outcome) {
             case LaunchOutcome.Launched launched -> {
                 LOG.info("launched {} at {}", request.jobId(), launched.ref().location());
@@ -77,6 +83,17 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
                         ErrorClass.LAUNCH_FAILED, "launch could not start the job: " + rejected.reason()));
                 yield HandlingOutcome.done();
             }
+        };
+    }
+
+    private static Outcome label(LaunchOutcome outcome) {
+        return switch (outcome) {
+            case LaunchOutcome.Launched l -> Outcome.LAUNCHED;
+            case LaunchOutcome.AlreadyRunning r -> Outcome.ALREADY_RUNNING;
+            case LaunchOutcome.StartPending p -> Outcome.START_PENDING;
+            case LaunchOutcome.Cancelled c -> Outcome.CANCELLED;
+            case LaunchOutcome.AtCapacity c -> Outcome.AT_CAPACITY;
+            case LaunchOutcome.Rejected r -> Outcome.REJECTED;
         };
     }
 

@@ -318,6 +318,6 @@ class LaunchFunctionTest {
         assertThat(get(management("/health")).statusCode()).isEqualTo(200);
         HttpResponse<String> metrics = get(management("/prometheus"));
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("snapflow_launch_outcomes_total{outcome=\"Rejected\"");
+        assertThat(metrics.body()).contains("snapflow_launch_outcomes_total{outcome=\"rejected\"");
     }
 }

@@ -2,6 +2,8 @@ package dev.snapflow.functions.shared.events;
 
 import dev.snapflow.functions.shared.failures.Failure;
 import dev.snapflow.functions.shared.failures.FailureClassifier;
+import dev.snapflow.functions.shared.logging.LogContext;
+import dev.snapflow.functions.shared.metrics.Outcome;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
@@ -61,6 +63,13 @@ public class EventDispatcher {
      * @param transport {@code http} or {@code kafka}, for metrics and logs
      */
     public HandlingOutcome dispatch(CloudEvent event, String transport) {
+        // the event's ids on every line logged while it is handled (JSON logs: fields)
+        try (LogContext ids = LogContext.forEvent(event)) {
+            return handle(event, transport);
+        }
+    }
+
+    private HandlingOutcome handle(CloudEvent event, String transport) {
         EventHandler handler = knativeDeadLetters != null && KnativeDeadLetters.isDeadLetter(event)
                 ? knativeDeadLetters : handlersByType.get(event.getType());
         if (handler == null) {
@@ -84,12 +93,15 @@ public class EventDispatcher {
     }
 
     private HandlingOutcome count(CloudEvent event, String transport, HandlingOutcome outcome) {
-        String name = switch (outcome) {
-            case HandlingOutcome.Done d -> "done";
-            case HandlingOutcome.Retry r -> "retry";
-            case HandlingOutcome.Reject r -> "reject";
+        Outcome name = switch (outcome) {
+            case HandlingOutcome.Done d -> Outcome.DONE;
+            case HandlingOutcome.Retry r -> Outcome.RETRY;
+            case HandlingOutcome.Reject r -> Outcome.REJECTED;
         };
-        meters.counter("snapflow.events.handled", "type", event.getType(), "transport", transport, "outcome", name)
+        // the type label only for the types this function handles: a sender chooses the type, not the label's size
+        String type = knativeDeadLetters != null && KnativeDeadLetters.isDeadLetter(event) ? "dead_letter"
+                : handlersByType.containsKey(event.getType()) ? event.getType() : "unhandled";
+        meters.counter("snapflow.events.handled", "type", type, "transport", transport, "outcome", name.label())
                 .increment();
         if (outcome instanceof HandlingOutcome.Reject reject) {
             LOG.warn("rejected event {} of type {}: {}", event.getId(), event.getType(), reject.reason());

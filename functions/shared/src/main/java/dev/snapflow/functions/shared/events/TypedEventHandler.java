@@ -3,6 +3,7 @@ package dev.snapflow.functions.shared.events;
 import dev.snapflow.contracts.events.EventTypes;
 import dev.snapflow.contracts.events.Events;
 import dev.snapflow.contracts.events.InvalidEventException;
+import dev.snapflow.functions.shared.logging.LogContext;
 import io.cloudevents.CloudEvent;
 
 import java.util.Set;
@@ -34,7 +35,9 @@ public abstract class TypedEventHandler<T> implements EventHandler {
         } catch (InvalidEventException e) {
             return HandlingOutcome.reject(e.getMessage());
         }
-        return handle(data, event);
+        try (LogContext ids = LogContext.open().data(data)) {
+            return handle(data, event);
+        }
     }
 
     /** Handles valid data of one event; must be idempotent, as every transport may deliver an event again. */

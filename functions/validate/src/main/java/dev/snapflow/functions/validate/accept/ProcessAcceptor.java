@@ -15,11 +15,17 @@ import dev.snapflow.functions.shared.catalog.ActionCatalog;
 import dev.snapflow.functions.shared.catalog.ActionDefinition;
 import dev.snapflow.functions.shared.catalog.ParamsViolation;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.logging.LogContext;
+import dev.snapflow.functions.shared.metrics.Latencies;
+import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.metrics.TenantLabels;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import dev.snapflow.functions.validate.storage.SnapshotStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Accepts a request for a calculation, whatever entry point it came through: validates it completely before
@@ -44,6 +51,7 @@ import java.util.UUID;
  */
 @Singleton
 public class ProcessAcceptor {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessAcceptor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ActionCatalog catalog;
@@ -52,16 +60,19 @@ public class ProcessAcceptor {
     private final Ledger ledger;
     private final OutboxRelay relay;
     private final MeterRegistry meters;
+    private final TenantLabels tenantLabels;
     private final WebhookUrlValidator webhookUrls;
 
     public ProcessAcceptor(ActionCatalog catalog, SnapshotStore snapshots, Database database, Ledger ledger,
-                           OutboxRelay relay, MeterRegistry meters, WebhookUrlValidator webhookUrls) {
+                           OutboxRelay relay, MeterRegistry meters, WebhookUrlValidator webhookUrls,
+                           TenantLabels tenantLabels) {
         this.catalog = catalog;
         this.snapshots = snapshots;
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
         this.meters = meters;
+        this.tenantLabels = tenantLabels;
         this.webhookUrls = webhookUrls;
     }
 
@@ -87,14 +98,33 @@ public class ProcessAcceptor {
      */
     public AcceptedProcess accept(String tenant, ProcessRequest request, String idempotencyKey, Origin origin,
                                   AfterInsert afterInsert) {
-        try {
-            AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin, afterInsert);
+        long started = System.nanoTime();
+        Outcome outcome = Outcome.ERROR;
+        // the tenant (and, once known, the process) on every line logged for this submission
+        try (LogContext ids = LogContext.open().tenant(tenant)) {
+            AcceptedProcess accepted = acceptValidated(tenant, request, idempotencyKey, origin,
+                    (connection, processId) -> {
+                        ids.processId(processId);
+                        afterInsert.run(connection, processId);
+                    });
+            ids.processId(accepted.processId());
+            outcome = accepted.created() ? Outcome.ACCEPTED : Outcome.REPEATED;
+            if (accepted.created()) {
+                LOG.info("accepted process {} ({}, from {})", accepted.processId(),
+                        request.pipeline() != null ? "pipeline " + request.pipeline() : "action " + request.action(),
+                        origin.dbValue());
+            }
             meters.counter("snapflow.processes.accepted", "origin", origin.dbValue(),
-                    "repeat", Boolean.toString(!accepted.created())).increment();
+                    "repeat", Boolean.toString(!accepted.created()), "tenant", tenantLabels.label(tenant)).increment();
             return accepted;
         } catch (RequestRejected e) {
+            outcome = Outcome.REJECTED;
             meters.counter("snapflow.processes.rejected", "reason", e.reason(), "origin", origin.dbValue()).increment();
             throw e;
+        } finally {
+            // route: how the submission came (api, event, subscription); every outcome, errors included
+            meters.timer(Latencies.SUBMISSION, "route", origin.dbValue(), "outcome", outcome.label())
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 

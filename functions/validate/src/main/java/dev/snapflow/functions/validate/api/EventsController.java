@@ -8,6 +8,7 @@ import dev.snapflow.contracts.events.ProcessRequested;
 import dev.snapflow.contracts.events.SnapshotPublished;
 import dev.snapflow.functions.shared.events.HttpCloudEvents;
 import dev.snapflow.functions.shared.http.Problem;
+import dev.snapflow.functions.shared.metrics.Outcome;
 import dev.snapflow.functions.validate.ValidateConfiguration;
 import dev.snapflow.functions.validate.accept.RequestRejected;
 import dev.snapflow.functions.validate.events.ProcessRequestedHandler;
@@ -112,12 +113,14 @@ public class EventsController {
             }
             default -> throw new IllegalStateException("unexpected data " + data.getClass().getSimpleName());
         };
-        meters.counter("snapflow.events.public", "type", event.getType(), "outcome", "accepted").increment();
+        meters.counter("snapflow.events.public", "type", event.getType(), "outcome", Outcome.ACCEPTED.label(),
+                "reason", "none").increment();
         return bodies.json(HttpResponse.status(HttpStatus.ACCEPTED), accepted);
     }
 
     private RequestRejected refused(RequestRejected rejected) {
-        meters.counter("snapflow.events.public", "type", "any", "outcome", rejected.reason()).increment();
+        meters.counter("snapflow.events.public", "type", "any", "outcome", Outcome.REJECTED.label(),
+                "reason", rejected.reason()).increment();
         return rejected;
     }
 }
