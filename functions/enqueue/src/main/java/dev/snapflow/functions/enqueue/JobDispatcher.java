@@ -186,7 +186,8 @@ public class JobDispatcher {
         int timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, action.timeout().toSeconds()));
         ledger.startAttempt(connection, step, jobId, outputPrefix,
                 Events.newEvent(JobRequested.of(arguments, timeoutSeconds, now))
-                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now);
+                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now,
+                now.plus(config.launchDeadline()));
         LOG.info("requested job {} ({} step {} attempt {} of process {})", jobId, action.name(), step.stepNo(), attempt,
                 step.processId());
     }

@@ -264,7 +264,7 @@ class LedgerTest {
                 step.inputManifest(), outputPrefix, step.processId().toString(), step.stepNo(), jobId.attempt(),
                 "http://callback.example/v1/jobs/" + jobId.value() + "/status");
         ledger.startAttempt(c, step, jobId, outputPrefix, Events.newEvent(JobRequested.of(arguments, 60, now))
-                .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now);
+                .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now, now.plusSeconds(120));
     }
 
     private UUID accept(String tenant, String... actions) {
