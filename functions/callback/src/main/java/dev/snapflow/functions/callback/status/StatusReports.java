@@ -6,6 +6,7 @@ import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.JobState;
 import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.functions.callback.CallbackConfiguration;
+import dev.snapflow.functions.callback.reconcile.ReconcileConfiguration;
 import dev.snapflow.functions.callback.webhooks.WebhookOutbox;
 import dev.snapflow.functions.shared.domain.AttemptOutcome;
 import dev.snapflow.functions.shared.domain.AttemptState;
@@ -42,15 +43,17 @@ public class StatusReports {
     private final WebhookOutbox webhooks;
     private final LifecycleDecider decider;
     private final MeterRegistry meters;
+    private final ReconcileConfiguration reconcile;
 
     public StatusReports(Database database, Ledger ledger, OutboxRelay relay, WebhookOutbox webhooks,
-                         CallbackConfiguration config, MeterRegistry meters) {
+                         CallbackConfiguration config, ReconcileConfiguration reconcile, MeterRegistry meters) {
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
         this.webhooks = webhooks;
         this.decider = new LifecycleDecider(new RetryPolicy(config.retryBaseDelay(), config.retryMaxDelay()));
         this.meters = meters;
+        this.reconcile = reconcile;
     }
 
     /** Whether the job is one we launched (for 404 before anything else). */
@@ -73,7 +76,8 @@ public class StatusReports {
             if (!job.current()) {
                 return ReportOutcome.STALE_ATTEMPT;
             }
-            ledger.markRunning(connection, job, null, null);
+            // launch's word, also its answer to a job.requested the reconciler re-sent: a sign of life
+            ledger.markRunning(connection, job, null, null, Instant.now().plus(reconcile.signOfLife()));
             return ReportOutcome.APPLIED;
         });
         meters.counter("snapflow.jobs.launched_reports", "outcome", outcome.name().toLowerCase()).increment();
@@ -101,7 +105,7 @@ public class StatusReports {
             Instant now = Instant.now();
             switch (report.state()) {
                 // started_at is when the job itself first reported: launch's view is launched_at.
-                case RUNNING -> ledger.markRunning(connection, job, now, report.progress());
+                case RUNNING -> ledger.markRunning(connection, job, now, report.progress(), now.plus(reconcile.signOfLife()));
                 case SUCCEEDED -> finish(connection, job, new AttemptOutcome.Succeeded(report.outputManifest(),
                         Boolean.TRUE.equals(report.cached())), report, now);
                 case FAILED -> finish(connection, job, report.error() == null
