@@ -5,6 +5,7 @@ import dev.snapflow.contracts.events.Events;
 import dev.snapflow.functions.callback.CallbackConfiguration;
 import dev.snapflow.functions.callback.webhooks.WebhookOutbox;
 import dev.snapflow.functions.shared.domain.AttemptOutcome;
+import dev.snapflow.functions.shared.domain.AttemptState;
 import dev.snapflow.functions.shared.domain.LifecycleDecider;
 import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.Redrive;
@@ -177,7 +178,10 @@ public class Reconciler {
             if (original.isPresent()) {
                 CloudEvent redriven = CloudEventBuilder.from(original.get())
                         .withId(original.get().getId() + "/redrive-" + again.redrive())
+                        .withSource(EventSources.CALLBACK)
                         .withTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                        .withExtension(Events.REDRIVE, again.redrive())
+                        .withExtension(Events.STARTED_BEFORE, job.attemptState() == AttemptState.RUNNING)
                         .build();
                 ledger.redriveAttempt(c, job, again.redrive(), now.plus(config.redriveWait()), redriven);
                 LOG.info("job {} ({} of tenant {}) gave no sign of life by {}: job.requested re-sent ({} of {})",

@@ -51,16 +51,25 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
 
     @Override
     protected HandlingOutcome handle(JobRequested request, CloudEvent event) {
-        LaunchOutcome outcome = launcher.launch(request);
+        String redrive = extension(event, Events.REDRIVE);
+        LaunchOutcome outcome = launcher.launch(request, "true".equals(extension(event, Events.STARTED_BEFORE)));
         meters.counter("snapflow.launch.outcomes", "outcome", outcome.getClass().getSimpleName()).increment();
         return switch (outcome) {
             case LaunchOutcome.Launched launched -> {
                 LOG.info("launched {} at {}", request.jobId(), launched.ref().location());
-                yield announce(event, request, launched.ref());
+                yield announce(event, request, launched.ref(), redrive);
             }
             case LaunchOutcome.AlreadyRunning running -> {
                 LOG.info("{} was launched before ({}): nothing started", request.jobId(), running.ref().location());
-                yield announce(event, request, running.ref());
+                yield announce(event, request, running.ref(), redrive);
+            }
+            case LaunchOutcome.Ended ended -> {
+                LOG.info("{} asked for again{}, but it {}: reported lost", request.jobId(),
+                        redrive == null ? "" : " (re-drive " + redrive + ")", ended.what());
+                statusSink.report(new ObservedFailure(request.id(), request.tenant(), request.entity(),
+                        ErrorClass.TRANSIENT, "the job was lost: it " + ended.what()
+                        + ", and its end never reached callback"));
+                yield HandlingOutcome.done();
             }
             case LaunchOutcome.StartPending pending -> {
                 LOG.info("{} is claimed but not started yet: asking again later ({})", request.jobId(), pending.reason());
@@ -80,13 +89,19 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
         };
     }
 
-    private HandlingOutcome announce(CloudEvent cause, JobRequested request, JobRef ref) {
+    /** @param redrive the re-drive this answers, or null: each answer to a re-drive is an event of its own */
+    private HandlingOutcome announce(CloudEvent cause, JobRequested request, JobRef ref, String redrive) {
         publisher.publish(Events.newEvent(new JobLaunched(request.jobId(), ref.backend(), ref.location(), clock.instant()))
                 .source(EventSources.LAUNCH)
-                .id(request.jobId() + "/launched")
+                .id(request.jobId() + "/launched" + (redrive == null ? "" : "/redrive-" + redrive))
                 .partitionKey(request.snapshotRef())
                 .causedBy(cause)
                 .build());
         return HandlingOutcome.done();
+    }
+
+    private static String extension(CloudEvent event, String name) {
+        Object value = event.getExtension(name);
+        return value == null ? null : value.toString();
     }
 }

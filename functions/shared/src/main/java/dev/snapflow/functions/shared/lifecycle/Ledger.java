@@ -22,6 +22,7 @@ import dev.snapflow.functions.shared.domain.StepFacts;
 import dev.snapflow.functions.shared.domain.StepState;
 import dev.snapflow.functions.shared.persistence.Outbox;
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -827,8 +828,9 @@ public class Ledger {
             update.setObject(3, processId);
             update.executeUpdate();
         }
-        Outbox.append(connection, Events.newEvent(accepted).source(EventSources.CALLBACK)
-                .id("process-accepted-" + processId + "/redrive-" + redrive).time(now).build());
+        CloudEvent event = Events.newEvent(accepted).source(EventSources.CALLBACK)
+                .id("process-accepted-" + processId + "/redrive-" + redrive).time(now).build();
+        Outbox.append(connection, CloudEventBuilder.from(event).withExtension(Events.REDRIVE, redrive).build());
     }
 
     /** A process that {@link #failProcess} ended, with what its webhook delivery needs. */
