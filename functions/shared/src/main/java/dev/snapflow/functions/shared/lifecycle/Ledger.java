@@ -476,7 +476,7 @@ public class Ledger {
         try (PreparedStatement process = connection.prepareStatement("""
                 SELECT tenant_id, entity, data_version, target, state, webhook_url, idempotency_key,
                        (SELECT count(*) FROM steps WHERE process_id = p.id) AS step_count
-                FROM processes p WHERE id = ? """ + lock);
+                FROM processes p WHERE id = ?""" + " " + lock);
              PreparedStatement step = connection.prepareStatement(
                      "SELECT action, state, current_attempt, max_attempts FROM steps WHERE process_id = ? AND step_no = ? " + lock);
              PreparedStatement attempt = connection.prepareStatement(
