@@ -28,7 +28,7 @@ public record EnqueueConfiguration(
         @NotBlank(message = "snapflow.enqueue.bucket (env SNAPFLOW_S3_BUCKET) must be set") String bucket,
         @Bindable(defaultValue = "4") @Min(value = 1, message = "SNAPFLOW_TENANT_DEFAULT_CONCURRENCY must be 1 or more")
         int defaultTenantConcurrency,
-        @Bindable(defaultValue = "2m") Duration launchDeadline) {
+        @Bindable(defaultValue = "5m") Duration launchDeadline) {
 
     public EnqueueConfiguration {
         if (launchDeadline == null || launchDeadline.isNegative() || launchDeadline.isZero()) {

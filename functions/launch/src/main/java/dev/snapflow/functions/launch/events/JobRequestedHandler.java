@@ -24,8 +24,10 @@ import java.time.Clock;
 /**
  * job.requested: start the job and say so (job.launched), or say why it cannot start (job.status FAILED,
  * LAUNCH_FAILED). A redelivered request finds the job already there and says job.launched again, with the
- * same event id. A full backend answers "later" (back-pressure): the request is delivered again; so does a job
- * claimed by a launch that is starting it right now (see LaunchOutcome.StartPending). A request of a process
+ * same event id. A request re-driven by callback's reconciler (extension snapflowredrive) is answered with the
+ * job's truth: job.launched while it runs, job.status FAILED TRANSIENT ("lost") once it ended or is gone, and
+ * with snapflowstarted it is only looked up, never started again. A full backend answers "later" (back-pressure):
+ * the request is delivered again; so does a job claimed by a launch that is starting it right now (see LaunchOutcome.StartPending). A request of a process
  * cancelled before it arrived starts nothing (LaunchOutcome.Cancelled).
  * Created at startup so that a missing key or a bad backend setting stops the function at once.
  */
@@ -63,9 +65,15 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
                 LOG.info("{} was launched before ({}): nothing started", request.jobId(), running.ref().location());
                 yield announce(event, request, running.ref(), redrive);
             }
+            case LaunchOutcome.Ended ended when redrive == null -> {
+                // A plain redelivery (at least once): what the job said about its end is with callback already.
+                LOG.info("{} was launched before and {}: nothing started", request.jobId(), ended.what());
+                yield announce(event, request, ended.ref(), null);
+            }
             case LaunchOutcome.Ended ended -> {
-                LOG.info("{} asked for again{}, but it {}: reported lost", request.jobId(),
-                        redrive == null ? "" : " (re-drive " + redrive + ")", ended.what());
+                // Re-driven by callback's reconciler: callback did not learn its end, and will not from the job.
+                LOG.info("{} asked for again (re-drive {}), but it {}: reported lost", request.jobId(), redrive,
+                        ended.what());
                 statusSink.report(new ObservedFailure(request.id(), request.tenant(), request.entity(),
                         ErrorClass.TRANSIENT, "the job was lost: it " + ended.what()
                         + ", and its end never reached callback"));

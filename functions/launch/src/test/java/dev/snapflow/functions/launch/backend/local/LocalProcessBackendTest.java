@@ -278,7 +278,7 @@ class LocalProcessBackendTest {
         awaitEnd(launch);
         assertThat(log(launch)).contains("token=" + launch.callbackToken());
         assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("0");
-        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.Ended.class);
         assertThat(reports).isEmpty();
     }
 
