@@ -280,13 +280,15 @@ class ReconcilerFaultsTest {
         return URI.create(plane.baseUrl("validate") + path);
     }
 
-    private String text(String sql, Object arg) throws Exception {
+    private String text(String sql, Object arg) {
         try (Connection connection = stack.database().openConnection();
              PreparedStatement select = connection.prepareStatement(sql)) {
             select.setObject(1, arg);
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? row.getString(1) : null;
             }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
