@@ -167,6 +167,37 @@ class ReconcilerFaultsTest {
                 "SELECT count(*) FROM outbox WHERE event_id = ?", "process-accepted-" + id + "/redrive-1")).isEqualTo("1"));
     }
 
+    /**
+     * The stuck case of issue 13: launch stopped (its jobs stopped with it, exit code 143 written) and their
+     * failure reports never went out; the restarted launch does not adopt a job with an exit code. The reconciler
+     * re-sends the job requests, launch answers "lost", and the steps run again.
+     */
+    @Test
+    void jobsStoppedWithLaunchWhoseReportsNeverWentOutAreRetriedNotLeftRunning() throws Exception {
+        Fault fault = new Fault("jobs stopped with launch, their reports lost");
+        List<String> accepted = fault.submit(2, """
+                {"it-first":{"behaviour":"slow","sleepMs":8000},"it-second":{"behaviour":"succeed"}}""");
+        List<String> firstJobs = accepted.stream().map(id -> "sf-" + id.replace("-", "") + "-s1-a1").toList();
+        await("the first steps running").atMost(Duration.ofMinutes(2)).until(() -> firstJobs.stream().allMatch(
+                job -> "RUNNING".equals(text("SELECT state FROM attempts WHERE job_id = ?", job))));
+
+        plane.stop("launch");
+        for (String job : firstJobs) {
+            assertThat(jobsDir.resolve(job).resolve("exit-code")).exists();
+            Files.deleteIfExists(jobsDir.resolve(job).resolve("report-pending")); // the report that never went out
+        }
+        plane.restart("launch", Map.of());
+        fault.recovered();
+
+        fault.awaitAllTerminalAndCheck();
+        assertThat(firstJobs).allSatisfy(job -> {
+            assertThat(text("SELECT state || ' ' || error_class FROM attempts WHERE job_id = ?", job))
+                    .isEqualTo("FAILED TRANSIENT");
+            assertThat(text("SELECT error_message FROM attempts WHERE job_id = ?", job)).startsWith("the job was lost");
+            assertThat(text("SELECT state FROM attempts WHERE job_id = ?", job.replace("-a1", "-a2"))).isEqualTo("SUCCEEDED");
+        });
+    }
+
     /** The broker loses the events not consumed yet (what a lost partition or a retention mistake does). */
     private void deleteEverythingOnTheEventsTopic() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
