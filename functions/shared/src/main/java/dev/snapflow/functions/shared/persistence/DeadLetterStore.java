@@ -23,6 +23,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,18 +102,33 @@ public class DeadLetterStore {
             if (recorded) {
                 Optional<UUID> process = concernedProcess(dead);
                 if (process.isPresent()) {
-                    Instant now = Instant.now();
-                    String why = "dead-lettered" + (dead.consumerGroup() == null ? "" : " by " + dead.consumerGroup())
-                            + ": " + dead.reason();
-                    ledger.failProcess(connection, process.get(), false, facts -> DECIDER.decide(
-                                    new AttemptOutcome.Undeliverable(shortType(dead.eventType()), why), facts, now),
-                            EventSources.VALIDATE, now).ifPresent(failed -> LOG.warn(
-                            "process {} of tenant {} FAILED ({}): its {} {}", process.get(), failed.tenant(),
-                            ErrorClass.EVENT_UNDELIVERABLE, dead.eventType(), why));
+                    failConcernedProcess(connection, dead, process.get());
                 }
             }
             return recorded;
         });
+    }
+
+    /**
+     * Within a savepoint: whatever goes wrong failing the process, the dead letter itself is recorded (a dead letter
+     * that could never be recorded would hold up the dead-letter topic for good).
+     */
+    private void failConcernedProcess(Connection connection, Incoming dead, UUID processId) throws SQLException {
+        Instant now = Instant.now();
+        String why = "dead-lettered" + (dead.consumerGroup() == null ? "" : " by " + dead.consumerGroup()) + ": "
+                + dead.reason();
+        Savepoint before = connection.setSavepoint();
+        try {
+            ledger.failProcess(connection, processId, false, facts -> DECIDER.decide(
+                            new AttemptOutcome.Undeliverable(shortType(dead.eventType()), why), facts, now),
+                    EventSources.VALIDATE, now).ifPresent(failed -> LOG.warn("process {} of tenant {} FAILED ({}): its {} {}",
+                    processId, failed.tenant(), ErrorClass.EVENT_UNDELIVERABLE, dead.eventType(), why));
+            connection.releaseSavepoint(before);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback(before);
+            LOG.error("dead letter {} recorded, but its process {} could not be failed; it is left to the reconciler",
+                    dead.origin(), processId, e);
+        }
     }
 
     /**
