@@ -172,39 +172,41 @@ public class Reconciler {
             ledger.stopWatching(c, job);
             return Verdict.ALREADY_ENDED;
         }
-        Redrive verdict = decider.overdueAttempt(manifest, job.redrives(), config.maxRedrives());
-        if (verdict instanceof Redrive.Again again) {
-            Optional<CloudEvent> original = Outbox.find(c, jobRequestedId(job));
-            if (original.isPresent()) {
-                CloudEvent redriven = CloudEventBuilder.from(original.get())
-                        .withId(original.get().getId() + "/redrive-" + again.redrive())
-                        .withSource(EventSources.CALLBACK)
-                        .withTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
-                        .withExtension(Events.REDRIVE, again.redrive())
-                        .withExtension(Events.STARTED_BEFORE, job.attemptState() == AttemptState.RUNNING)
-                        .build();
-                ledger.redriveAttempt(c, job, again.redrive(), now.plus(config.redriveWait()), redriven);
-                LOG.info("job {} ({} of tenant {}) gave no sign of life by {}: job.requested re-sent ({} of {})",
-                        job.jobId(), job.attemptState(), job.tenant(), job.deadlineAt(), again.redrive(), config.maxRedrives());
-                return Verdict.REDRIVEN;
-            }
-            verdict = new Redrive.GiveUp("its job.requested is no longer in the outbox to be re-sent");
-        }
-        return switch (verdict) {
+        return switch (decider.overdueAttempt(manifest, job.redrives(), config.maxRedrives())) {
             case Redrive.Committed committed -> {
                 finish(c, job, new AttemptOutcome.Succeeded(committed.outputManifest(), false), now);
                 LOG.info("job {} of tenant {} gave no sign of life by {} but committed {}: SUCCEEDED from its manifest",
                         job.jobId(), job.tenant(), job.deadlineAt(), committed.outputManifest());
                 yield Verdict.COMMITTED;
             }
-            case Redrive.GiveUp giveUp -> {
-                NextMove move = finish(c, job, new AttemptOutcome.Lost(giveUp.why()), now);
-                LOG.warn("job {} of tenant {} is lost ({}): {}", job.jobId(), job.tenant(), giveUp.why(),
-                        move.getClass().getSimpleName());
-                yield Verdict.LOST;
-            }
-            case Redrive.Again again -> throw new IllegalStateException("handled above");
+            case Redrive.Again again -> redrive(c, job, again.redrive(), now);
+            case Redrive.GiveUp giveUp -> lost(c, job, giveUp.why(), now);
         };
+    }
+
+    /** The attempt's job.requested goes out again, as enqueue wrote it but with a new id, for launch to answer. */
+    private Verdict redrive(Connection c, Ledger.JobRecord job, int redrive, Instant now) throws SQLException {
+        Optional<CloudEvent> original = Outbox.find(c, jobRequestedId(job));
+        if (original.isEmpty()) {
+            return lost(c, job, "its job.requested is no longer in the outbox to be re-sent", now);
+        }
+        CloudEvent redriven = CloudEventBuilder.from(original.get())
+                .withId(original.get().getId() + "/redrive-" + redrive)
+                .withSource(EventSources.CALLBACK)
+                .withTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                .withExtension(Events.REDRIVE, redrive)
+                .withExtension(Events.STARTED_BEFORE, job.attemptState() == AttemptState.RUNNING)
+                .build();
+        ledger.redriveAttempt(c, job, redrive, now.plus(config.redriveWait()), redriven);
+        LOG.info("job {} ({} of tenant {}) gave no sign of life by {}: job.requested re-sent ({} of {})",
+                job.jobId(), job.attemptState(), job.tenant(), job.deadlineAt(), redrive, config.maxRedrives());
+        return Verdict.REDRIVEN;
+    }
+
+    private Verdict lost(Connection c, Ledger.JobRecord job, String why, Instant now) throws SQLException {
+        NextMove move = finish(c, job, new AttemptOutcome.Lost(why), now);
+        LOG.warn("job {} of tenant {} is lost ({}): {}", job.jobId(), job.tenant(), why, move.getClass().getSimpleName());
+        return Verdict.LOST;
     }
 
     private NextMove finish(Connection c, Ledger.JobRecord job, AttemptOutcome outcome, Instant now) throws SQLException {
