@@ -3,6 +3,7 @@ package dev.snapflow.knative;
 import io.fabric8.knative.duck.v1.Destination;
 import io.fabric8.knative.eventing.v1.SubscriptionsAPIFilter;
 import io.fabric8.knative.eventing.v1.Trigger;
+import io.fabric8.knative.sources.v1.PingSource;
 import io.fabric8.knative.eventing.v1alpha1.EventPolicy;
 import io.fabric8.knative.eventing.v1alpha1.EventPolicySpecFrom;
 import io.fabric8.knative.eventing.v1alpha1.EventPolicySpecTo;
@@ -44,6 +45,7 @@ class EventAuthenticationTest {
     private static final String BROKER = "snapflow";
     private static final String TRIGGER_IDENTITY = "-oidc-eventing.knative.dev-trigger";
     private static final String KAFKA_SOURCE_IDENTITY = "-oidc-sources.knative.dev-kafkasource";
+    private static final String PING_SOURCE_IDENTITY = "-oidc-sources.knative.dev-pingsource";
     /** validate, enqueue and callback share the outbox table: any of their relays may publish any of its rows. */
     private static final Set<String> OUTBOX_FUNCTIONS = Set.of("validate", "enqueue", "callback");
 
@@ -73,7 +75,7 @@ class EventAuthenticationTest {
         return "system:serviceaccount:" + NAMESPACE + ":" + account;
     }
 
-    /** The identities that deliver to a function: its Triggers' and the KafkaSources sinking to it. */
+    /** The identities that deliver to a function: its Triggers' and the Kafka and Ping sources sinking to it. */
     private static Set<String> deliverersOf(BuiltOverlay built, String function) {
         Set<String> subjects = new TreeSet<>();
         for (Trigger trigger : built.manifests().ofKind(Trigger.class)) {
@@ -84,6 +86,11 @@ class EventAuthenticationTest {
         for (KafkaSource source : built.manifests().ofKind(KafkaSource.class)) {
             if (isFunction(source.getSpec().getSink(), function)) {
                 subjects.add(identity(source.getMetadata().getName(), KAFKA_SOURCE_IDENTITY));
+            }
+        }
+        for (PingSource source : built.manifests().ofKind(PingSource.class)) {
+            if (isFunction(source.getSpec().getSink(), function)) {
+                subjects.add(identity(source.getMetadata().getName(), PING_SOURCE_IDENTITY));
             }
         }
         return subjects;
@@ -138,6 +145,12 @@ class EventAuthenticationTest {
         for (KafkaSource source : built.manifests().ofKind(KafkaSource.class)) {
             if (isFunction(source.getSpec().getSink(), function)) {
                 assertThat(source.getSpec().getSink().getAudience()).isEqualTo(audience);
+            }
+        }
+        for (PingSource source : built.manifests().ofKind(PingSource.class)) {
+            if (isFunction(source.getSpec().getSink(), function)) {
+                assertThat(source.getSpec().getSink().getAudience()).as("audience of PingSource %s",
+                        source.getMetadata().getName()).isEqualTo(audience);
             }
         }
 
@@ -307,5 +320,23 @@ class EventAuthenticationTest {
                     .collect(Collectors.toCollection(TreeSet::new));
             assertThat(named).as("senders the policies of KafkaSink %s allow", name).isEqualTo(senders);
         }
+    }
+
+    /**
+     * callback's reconciler is woken on Knative by a PingSource (callback scales to zero): it must exist, tick at
+     * least every few minutes, and be a delivery callback authenticates like its Triggers (checked above).
+     */
+    @ParameterizedTest(name = "overlay {0}")
+    @MethodSource("overlays")
+    void aPingSourceWakesCallbacksReconcilerEveryMinute(String overlay) {
+        BuiltOverlay built = BuiltOverlay.of(overlay);
+        List<PingSource> ticks = built.manifests().ofKind(PingSource.class).stream()
+                .filter(source -> isFunction(source.getSpec().getSink(), "callback")).toList();
+
+        assertThat(ticks).singleElement().satisfies(tick -> {
+            assertThat(tick.getApiVersion()).isEqualTo("sources.knative.dev/v1");
+            assertThat(tick.getSpec().getSchedule()).isEqualTo("* * * * *");
+            assertThat(tick.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+        });
     }
 }

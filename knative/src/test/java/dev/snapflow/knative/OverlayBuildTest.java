@@ -31,6 +31,7 @@ class OverlayBuildTest {
             Map.entry("Trigger", 9),
             Map.entry("KafkaSink", 2),
             Map.entry("KafkaSource", 1),
+            Map.entry("PingSource", 1),
             Map.entry("SinkBinding", 4),
             Map.entry("EventPolicy", 9),
             Map.entry("Service", 4),

@@ -54,6 +54,16 @@ public final class Events {
     public static final String CONTENT_TYPE = "application/json";
     /** The CloudEvents partitioning extension: the Kafka record key. */
     public static final String PARTITION_KEY = "partitionkey";
+    /**
+     * On a job.requested or process.accepted the reconciler re-sent: which re-drive it is (1, 2, ...). The event id
+     * is the original's with {@code /redrive-<n>} appended.
+     */
+    public static final String REDRIVE = "snapflowredrive";
+    /**
+     * On a re-sent job.requested: {@code true} when the attempt was seen running (job.launched or a report), so launch
+     * must not start a job it no longer finds (it ran, and is gone) but say it is lost.
+     */
+    public static final String STARTED_BEFORE = "snapflowstarted";
     public static final String TRACEPARENT = DistributedTracingExtension.TRACEPARENT;
     public static final String TRACESTATE = DistributedTracingExtension.TRACESTATE;
 

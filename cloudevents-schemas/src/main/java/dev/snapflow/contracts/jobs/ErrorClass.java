@@ -25,7 +25,12 @@ public enum ErrorClass {
      * The step's action was removed from the action catalog after the process was accepted (catalog drift): the
      * control plane cannot start it, now or later.
      */
-    ACTION_UNAVAILABLE(false);
+    ACTION_UNAVAILABLE(false),
+    /**
+     * An event of the process could not be delivered or handled (it went to the dead letter), or the control plane
+     * lost it and re-sent it as often as it may without an answer: the process cannot go on without an operator.
+     */
+    EVENT_UNDELIVERABLE(false);
 
     private final boolean retryable;
 

@@ -195,7 +195,8 @@ public class JobDispatcher {
         int timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, action.timeout().toSeconds()));
         ledger.startAttempt(connection, step, jobId, outputPrefix,
                 Events.newEvent(JobRequested.of(arguments, timeoutSeconds, now))
-                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now);
+                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now,
+                now.plus(config.launchDeadline()));
         // the sweep is an entry of its own: the job's ids on its line
         try (LogContext ids = LogContext.open().tenant(tenant).jobId(jobId.value())) {
             LOG.info("requested job {} ({} step {} attempt {} of process {})", jobId, action.name(), step.stepNo(), attempt,

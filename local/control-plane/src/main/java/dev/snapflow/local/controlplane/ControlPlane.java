@@ -198,6 +198,22 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * Stops one function on purpose (SIGTERM, then SIGKILL after a grace period) and keeps it down: the supervisor
+     * does not start it again; {@link #restart} does. For faults that last (a function down while jobs finish).
+     */
+    public void stop(String name) {
+        replacing.lock();
+        try {
+            FunctionProcess function = running.remove(name);
+            if (function != null) {
+                function.close();
+            }
+        } finally {
+            replacing.unlock();
+        }
+    }
+
+    /**
      * Starts (again) one function, e.g. after {@link FunctionProcess#kill()}, with optional overrides (kept for
      * later restarts after a crash). Whichever comes first, this or the supervisor's restart, the other finds the
      * function replaced: this one stops the supervisor's fresh JVM and starts its own.

@@ -6,6 +6,7 @@ import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.JobState;
 import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.functions.callback.CallbackConfiguration;
+import dev.snapflow.functions.callback.reconcile.ReconcileConfiguration;
 import dev.snapflow.functions.callback.webhooks.WebhookOutbox;
 import dev.snapflow.functions.shared.domain.AttemptOutcome;
 import dev.snapflow.functions.shared.domain.AttemptState;
@@ -48,10 +49,11 @@ public class StatusReports {
     private final MeterRegistry meters;
     private final StepTimings timings;
     private final TenantLabels tenantLabels;
+    private final ReconcileConfiguration reconcile;
 
     public StatusReports(Database database, Ledger ledger, OutboxRelay relay, WebhookOutbox webhooks,
-                         CallbackConfiguration config, MeterRegistry meters, StepTimings timings,
-                         TenantLabels tenantLabels) {
+                         CallbackConfiguration config, ReconcileConfiguration reconcile, MeterRegistry meters,
+                         StepTimings timings, TenantLabels tenantLabels) {
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
@@ -60,6 +62,7 @@ public class StatusReports {
         this.meters = meters;
         this.timings = timings;
         this.tenantLabels = tenantLabels;
+        this.reconcile = reconcile;
     }
 
     /** Whether the job is one we launched (for 404 before anything else). */
@@ -92,7 +95,8 @@ public class StatusReports {
                 // the first word of this attempt: a redelivered job.launched, or one after the job's own report, is not
                 timings.launched(connection, jobId.value(), launchedAt);
             }
-            ledger.markRunning(connection, job, null, null);
+            // launch's word, also its answer to a job.requested the reconciler re-sent: a sign of life
+            ledger.markRunning(connection, job, null, null, Instant.now().plus(reconcile.signOfLife()));
             return ReportOutcome.APPLIED;
         });
         meters.counter("snapflow.jobs.launched_reports", "outcome", outcome.name().toLowerCase()).increment();
@@ -131,7 +135,7 @@ public class StatusReports {
             ledger.recordReportSequence(connection, job, report.sequence());
             switch (report.state()) {
                 // started_at is when the job itself first reported: launch's view is launched_at.
-                case RUNNING -> ledger.markRunning(connection, job, now, report.progress());
+                case RUNNING -> ledger.markRunning(connection, job, now, report.progress(), now.plus(reconcile.signOfLife()));
                 case SUCCEEDED -> finish(connection, job, new AttemptOutcome.Succeeded(report.outputManifest(),
                         Boolean.TRUE.equals(report.cached())), report, now);
                 case FAILED -> finish(connection, job, report.error() == null

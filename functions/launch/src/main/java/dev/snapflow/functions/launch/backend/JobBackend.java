@@ -9,6 +9,13 @@ public interface JobBackend {
     /** Starts the job unless a job with its id was started before (by this or any other launch instance). */
     LaunchOutcome launch(JobLaunch launch);
 
+    /**
+     * What became of a job that was seen running (callback's reconciler asks through a re-driven job.requested):
+     * {@link LaunchOutcome.AlreadyRunning} while it runs, {@link LaunchOutcome.Ended} once it ended or is gone.
+     * Never starts anything: a job that ran must not run twice.
+     */
+    LaunchOutcome probe(JobLaunch launch);
+
     /** Stops every running job of the process; jobs already finished are left alone. */
     CancelOutcome cancelProcess(String processId);
 }

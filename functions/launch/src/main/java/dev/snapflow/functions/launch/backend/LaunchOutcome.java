@@ -48,6 +48,18 @@ public sealed interface LaunchOutcome {
         }
     }
 
+    /**
+     * The job was started before and has ended, or is gone (its Job or job directory no longer there): whatever it
+     * reported is with callback already. Asked again (a re-driven request: callback did not learn its end), launch
+     * reports it lost, which the decider retries or fails. Nothing was started.
+     */
+    record Ended(JobRef ref, String what) implements LaunchOutcome {
+        public Ended {
+            Objects.requireNonNull(ref, "ref");
+            Objects.requireNonNull(what, "what");
+        }
+    }
+
     /** The job cannot be started (bad image, missing class path, refused spec): retrying the same message won't help. */
     record Rejected(String reason) implements LaunchOutcome {
         public Rejected {

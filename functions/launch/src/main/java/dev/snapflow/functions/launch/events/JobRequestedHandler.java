@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * job.requested: start the job and say so (job.launched), or say why it cannot start (job.status FAILED,
  * LAUNCH_FAILED). A redelivered request finds the job already there and says job.launched again, with the
- * same event id. A full backend answers "later" (back-pressure): the request is delivered again; so does a job
- * claimed by a launch that is starting it right now (see LaunchOutcome.StartPending). A request of a process
+ * same event id. A request re-driven by callback's reconciler (extension snapflowredrive) is answered with the
+ * job's truth: job.launched while it runs, job.status FAILED TRANSIENT ("lost") once it ended or is gone, and
+ * with snapflowstarted it is only looked up, never started again. A full backend answers "later" (back-pressure):
+ * the request is delivered again; so does a job claimed by a launch that is starting it right now (see LaunchOutcome.StartPending). A request of a process
  * cancelled before it arrived starts nothing (LaunchOutcome.Cancelled).
  * Created at startup so that a missing key or a bad backend setting stops the function at once.
  */
@@ -54,19 +56,34 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
 
     @Override
     protected HandlingOutcome handle(JobRequested request, CloudEvent event) {
+        String redrive = extension(event, Events.REDRIVE);
         long started = System.nanoTime();
-        LaunchOutcome outcome = launcher.launch(request);
+        LaunchOutcome outcome = launcher.launch(request, "true".equals(extension(event, Events.STARTED_BEFORE)));
         String label = label(outcome).label();
         meters.timer(Latencies.LAUNCH_CALL, "outcome", label).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         meters.counter("snapflow.launch.outcomes", "outcome", label).increment();
         return switch (outcome) {
             case LaunchOutcome.Launched launched -> {
                 LOG.info("launched {} at {}", request.jobId(), launched.ref().location());
-                yield announce(event, request, launched.ref());
+                yield announce(event, request, launched.ref(), redrive);
             }
             case LaunchOutcome.AlreadyRunning running -> {
                 LOG.info("{} was launched before ({}): nothing started", request.jobId(), running.ref().location());
-                yield announce(event, request, running.ref());
+                yield announce(event, request, running.ref(), redrive);
+            }
+            case LaunchOutcome.Ended ended when redrive == null -> {
+                // A plain redelivery (at least once): what the job said about its end is with callback already.
+                LOG.info("{} was launched before and {}: nothing started", request.jobId(), ended.what());
+                yield announce(event, request, ended.ref(), null);
+            }
+            case LaunchOutcome.Ended ended -> {
+                // Re-driven by callback's reconciler: callback did not learn its end, and will not from the job.
+                LOG.info("{} asked for again (re-drive {}), but it {}: reported lost", request.jobId(), redrive,
+                        ended.what());
+                statusSink.report(new ObservedFailure(request.id(), request.tenant(), request.entity(),
+                        ErrorClass.TRANSIENT, "the job was lost: it " + ended.what()
+                        + ", and its end never reached callback"));
+                yield HandlingOutcome.done();
             }
             case LaunchOutcome.StartPending pending -> {
                 LOG.info("{} is claimed but not started yet: asking again later ({})", request.jobId(), pending.reason());
@@ -93,17 +110,24 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
             case LaunchOutcome.StartPending p -> Outcome.START_PENDING;
             case LaunchOutcome.Cancelled c -> Outcome.CANCELLED;
             case LaunchOutcome.AtCapacity c -> Outcome.AT_CAPACITY;
+            case LaunchOutcome.Ended e -> Outcome.ENDED;
             case LaunchOutcome.Rejected r -> Outcome.REJECTED;
         };
     }
 
-    private HandlingOutcome announce(CloudEvent cause, JobRequested request, JobRef ref) {
+    /** @param redrive the re-drive this answers, or null: each answer to a re-drive is an event of its own */
+    private HandlingOutcome announce(CloudEvent cause, JobRequested request, JobRef ref, String redrive) {
         publisher.publish(Events.newEvent(new JobLaunched(request.jobId(), ref.backend(), ref.location(), clock.instant()))
                 .source(EventSources.LAUNCH)
-                .id(request.jobId() + "/launched")
+                .id(request.jobId() + "/launched" + (redrive == null ? "" : "/redrive-" + redrive))
                 .partitionKey(request.snapshotRef())
                 .causedBy(cause)
                 .build());
         return HandlingOutcome.done();
+    }
+
+    private static String extension(CloudEvent event, String name) {
+        Object value = event.getExtension(name);
+        return value == null ? null : value.toString();
     }
 }

@@ -27,13 +27,22 @@ public final class JobLauncher {
     }
 
     public LaunchOutcome launch(JobRequested request) {
+        return launch(request, false);
+    }
+
+    /**
+     * @param startedBefore the request was re-driven by callback's reconciler for an attempt seen running: only
+     *                      say what became of the job ({@link JobBackend#probe}), never start it again
+     */
+    public LaunchOutcome launch(JobRequested request, boolean startedBefore) {
         String action = request.arguments().action();
         Optional<JobProfile> profile = profiles.profileFor(action, Duration.ofSeconds(request.timeoutSeconds()));
         if (profile.isEmpty()) {
             return new LaunchOutcome.Rejected("action '" + action + "' is not in launch's action catalog");
         }
         String token = tokens.mint(request.id(), request.attempt());
-        return backend.launch(new JobLaunch(request.arguments(), profile.get(), token));
+        JobLaunch launch = new JobLaunch(request.arguments(), profile.get(), token);
+        return startedBefore ? backend.probe(launch) : backend.launch(launch);
     }
 
     public CancelOutcome cancelProcess(String processId) {

@@ -185,6 +185,65 @@ class LaunchFunctionTest {
         assertThat(sent(EventTypes.JOB_STATUS, arguments)).isEmpty();
     }
 
+    /** The job request as callback's reconciler re-sends it (JobRequested re-driven: docs/state-machine.md). */
+    private static CloudEvent redriven(CloudEvent request, int redrive, boolean startedBefore) {
+        return io.cloudevents.core.builder.CloudEventBuilder.from(request)
+                .withId(request.getId() + "/redrive-" + redrive)
+                .withSource(EventSources.CALLBACK)
+                .withExtension(Events.REDRIVE, redrive)
+                .withExtension(Events.STARTED_BEFORE, startedBefore)
+                .build();
+    }
+
+    @Test
+    void reDrivenRequestOfARunningJobIsAnsweredJobLaunchedAgainAndOfAnEndedOneJobStatusLostNeverAStart() throws Exception {
+        JobArguments arguments = arguments("scripted", "sleep");
+        CloudEvent request = jobRequested(arguments);
+        assertThat(post(request).statusCode()).isEqualTo(202);
+        await().until(() -> Files.readString(jobDir(arguments).resolve("job.log")).contains("started"));
+
+        assertThat(post(redriven(request, 1, true)).statusCode()).isEqualTo(202);
+        assertThat(sent(EventTypes.JOB_LAUNCHED, arguments)).extracting(CloudEvent::getId)
+                .containsExactly(arguments.jobId() + "/launched", arguments.jobId() + "/launched/redrive-1");
+
+        post(Events.newEvent(new ProcessCancelled(arguments.processId(), "acme", "orders",
+                List.of(arguments.jobId().value()), null, Instant.now())).source(EventSources.VALIDATE).build());
+        awaitEnd(arguments);
+        assertThat(post(redriven(request, 2, true)).statusCode()).isEqualTo(202);
+
+        assertThat(sent(EventTypes.JOB_STATUS, arguments)).singleElement().satisfies(event -> {
+            JobStatusReport report = Events.read(event, JobStatusReport.class);
+            assertThat(report.state()).isEqualTo(JobState.FAILED);
+            assertThat(report.error().errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+            assertThat(report.error().message()).startsWith("the job was lost: it ended (exit code");
+        });
+        assertThat(Files.readString(jobDir(arguments).resolve("job.log")).lines()
+                .filter(line -> line.startsWith("started"))).hasSize(1);
+    }
+
+    @Test
+    void reDrivenRequestOfAJobSeenRunningThatLaunchNoLongerFindsIsReportedLostAndNotStarted() throws Exception {
+        JobArguments arguments = arguments("scripted", "print");
+
+        assertThat(post(redriven(jobRequested(arguments), 1, true)).statusCode()).isEqualTo(202);
+
+        assertThat(Files.exists(jobDir(arguments))).isFalse();
+        assertThat(sent(EventTypes.JOB_LAUNCHED, arguments)).isEmpty();
+        assertThat(sent(EventTypes.JOB_STATUS, arguments)).singleElement().satisfies(event -> assertThat(
+                Events.read(event, JobStatusReport.class).error().message()).startsWith("the job was lost: it is gone"));
+    }
+
+    @Test
+    void reDrivenRequestOfAnAttemptNeverLaunchedStartsItOnce() throws Exception {
+        JobArguments arguments = arguments("scripted", "print");
+
+        assertThat(post(redriven(jobRequested(arguments), 1, false)).statusCode()).isEqualTo(202);
+
+        assertThat(sent(EventTypes.JOB_LAUNCHED, arguments)).extracting(CloudEvent::getId)
+                .containsExactly(arguments.jobId() + "/launched/redrive-1");
+        awaitEnd(arguments);
+    }
+
     @Test
     void jobThatCrashesBeforeReportingIsReportedAsJobStatusFailed() throws Exception {
         JobArguments arguments = arguments("scripted", "crash");

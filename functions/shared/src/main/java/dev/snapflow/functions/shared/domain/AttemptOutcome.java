@@ -25,6 +25,16 @@ public sealed interface AttemptOutcome {
     record Cancelled() implements AttemptOutcome {
     }
 
+    /**
+     * An event the process needs went to the dead letter, or was lost and re-sent as often as allowed without an
+     * answer: nothing will move the process on by itself.
+     *
+     * @param eventType the event that did not get through
+     * @param why       what happened to it, for people
+     */
+    record Undeliverable(String eventType, String why) implements AttemptOutcome {
+    }
+
     /** The step's action is no longer in the action catalog (catalog drift): no attempt can be started, ever. */
     record ActionUnavailable(String action) implements AttemptOutcome {
     }

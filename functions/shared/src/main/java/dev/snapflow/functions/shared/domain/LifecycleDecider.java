@@ -33,12 +33,49 @@ public final class LifecycleDecider {
             // A lost job is infrastructure trouble (a dead pod or JVM): another attempt may well succeed.
             case AttemptOutcome.Lost lost -> failed(ErrorClass.TRANSIENT, "the job was lost: " + lost.why(), step, now);
             case AttemptOutcome.Cancelled cancelled -> new NextMove.Cancelled();
+            case AttemptOutcome.Undeliverable undeliverable -> {
+                String text = undeliverable.eventType() + " did not get through: " + undeliverable.why();
+                yield new NextMove.ProcessFailed(ErrorClass.EVENT_UNDELIVERABLE, text, "process stopped at step "
+                        + step.stepNo() + " (" + step.action() + "): " + text);
+            }
             case AttemptOutcome.ActionUnavailable unavailable -> {
                 String text = "action " + unavailable.action() + " is no longer in the action catalog";
                 yield new NextMove.ProcessFailed(ErrorClass.ACTION_UNAVAILABLE, text,
                         "step " + step.stepNo() + " (" + step.action() + ") cannot run: " + text);
             }
         };
+    }
+
+    /**
+     * The reconciler's question about an attempt whose deadline for a sign of life passed: its committed output
+     * manifest, if the reconciler found one, is the truth (a lost final report loses nothing); otherwise launch is
+     * asked again (the job request re-sent), {@code maxRedrives} times at most, and then the attempt is lost.
+     *
+     * @param committedManifest the URI of the manifest committed at the attempt's output location, or null
+     * @param redrivesSoFar     how often the attempt's job request was re-sent without a sign of life since
+     */
+    public Redrive overdueAttempt(String committedManifest, int redrivesSoFar, int maxRedrives) {
+        if (committedManifest != null && !committedManifest.isBlank()) {
+            return new Redrive.Committed(committedManifest);
+        }
+        if (redrivesSoFar < maxRedrives) {
+            return new Redrive.Again(redrivesSoFar + 1);
+        }
+        return new Redrive.GiveUp("no sign of life and no committed output after " + redrivesSoFar
+                + " re-sent job request" + (redrivesSoFar == 1 ? "" : "s"));
+    }
+
+    /**
+     * The reconciler's question about a process still ACCEPTED long after it was accepted (its process.accepted
+     * never reached enqueue, or went to the dead letter): re-send it, {@code maxRedrives} times at most; then the
+     * process fails with {@link ErrorClass#EVENT_UNDELIVERABLE} (decide {@link AttemptOutcome.Undeliverable}).
+     */
+    public Redrive unqueuedProcess(int redrivesSoFar, int maxRedrives) {
+        if (redrivesSoFar < maxRedrives) {
+            return new Redrive.Again(redrivesSoFar + 1);
+        }
+        return new Redrive.GiveUp("enqueue did not queue the process after " + redrivesSoFar + " re-sent process.accepted"
+                + (redrivesSoFar == 1 ? "" : " events"));
     }
 
     private NextMove failed(ErrorClass errorClass, String message, StepFacts step, Instant now) {

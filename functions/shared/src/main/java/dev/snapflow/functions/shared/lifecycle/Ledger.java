@@ -22,9 +22,11 @@ import dev.snapflow.functions.shared.domain.StepFacts;
 import dev.snapflow.functions.shared.domain.StepState;
 import dev.snapflow.functions.shared.persistence.Outbox;
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
+import java.net.URI;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -346,15 +348,17 @@ public class Ledger {
     /**
      * Starts the next attempt of a claimed step: the attempt row (LAUNCHING), the step LAUNCHING with it as its
      * current attempt (holding a slot), and its job.requested event.
+     *
+     * @param deadline when launch must have answered (job.launched) before the reconciler looks into it
      */
     public void startAttempt(Connection connection, ReadyStep step, JobId jobId, String outputPrefix,
-                             CloudEvent jobRequested, Instant now) throws SQLException {
+                             CloudEvent jobRequested, Instant now, Instant deadline) throws SQLException {
         if (jobId.attempt() != step.currentAttempt() + 1 || jobId.step() != step.stepNo()) {
             throw new IllegalArgumentException("job " + jobId + " is not the next attempt of step " + step.stepNo());
         }
         try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO attempts (job_id, process_id, step_no, attempt, state, output_prefix, requested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                INSERT INTO attempts (job_id, process_id, step_no, attempt, state, output_prefix, requested_at, deadline_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
             insert.setString(1, jobId.value());
             insert.setObject(2, step.processId());
             insert.setInt(3, step.stepNo());
@@ -362,6 +366,7 @@ public class Ledger {
             insert.setString(5, AttemptState.LAUNCHING.name());
             insert.setString(6, outputPrefix);
             insert.setTimestamp(7, Timestamp.from(now));
+            insert.setTimestamp(8, Timestamp.from(deadline));
             insert.executeUpdate();
         }
         try (PreparedStatement update = connection.prepareStatement("""
@@ -440,7 +445,8 @@ public class Ledger {
     public record JobRecord(JobId jobId, UUID processId, int stepCount, String tenant, String entity,
                             String dataVersion, String target, String webhookUrl, String idempotencyKey,
                             String action, ProcessState processState, StepState stepState,
-                            AttemptState attemptState, int currentAttempt, int maxAttempts, long lastSequence) {
+                            AttemptState attemptState, int currentAttempt, int maxAttempts, long lastSequence,
+                            String outputPrefix, Instant deadlineAt, int redrives) {
 
         public int stepNo() {
             return jobId.step();
@@ -462,15 +468,19 @@ public class Ledger {
 
     /** Locks the job's process, step and attempt (in that order); empty when the job is unknown. */
     public Optional<JobRecord> lockJob(Connection connection, JobId jobId) throws SQLException {
+        return lockJob(connection, jobId, "FOR UPDATE");
+    }
+
+    private Optional<JobRecord> lockJob(Connection connection, JobId jobId, String lock) throws SQLException {
         UUID processId = UUID.fromString(jobId.processId());
         try (PreparedStatement process = connection.prepareStatement("""
                 SELECT tenant_id, entity, data_version, target, state, webhook_url, idempotency_key,
                        (SELECT count(*) FROM steps WHERE process_id = p.id) AS step_count
-                FROM processes p WHERE id = ? FOR UPDATE""");
+                FROM processes p WHERE id = ?""" + " " + lock);
              PreparedStatement step = connection.prepareStatement(
-                     "SELECT action, state, current_attempt, max_attempts FROM steps WHERE process_id = ? AND step_no = ? FOR UPDATE");
+                     "SELECT action, state, current_attempt, max_attempts FROM steps WHERE process_id = ? AND step_no = ? " + lock);
              PreparedStatement attempt = connection.prepareStatement(
-                     "SELECT state, last_sequence FROM attempts WHERE job_id = ? FOR UPDATE")) {
+                     "SELECT state, last_sequence, output_prefix, deadline_at, redrives FROM attempts WHERE job_id = ? " + lock)) {
             process.setObject(1, processId);
             String tenant;
             String entity;
@@ -516,7 +526,8 @@ public class Ledger {
                 return Optional.of(new JobRecord(jobId, processId, stepCount, tenant, entity, dataVersion, target,
                         webhookUrl, idempotencyKey, action, processState, stepState,
                         AttemptState.valueOf(row.getString("state")), currentAttempt, maxAttempts,
-                        row.getLong("last_sequence")));
+                        row.getLong("last_sequence"), row.getString("output_prefix"),
+                        instant(row.getTimestamp("deadline_at")), row.getInt("redrives")));
             }
         }
     }
@@ -561,18 +572,23 @@ public class Ledger {
     /**
      * The job was launched or reported progress: attempt and step RUNNING, the process RUNNING.
      *
+     * Each is a sign of life: the attempt's deadline moves to {@code deadline} and its re-drives start again at 0.
+     *
      * @param reportedAt when the job itself reported (its started_at); null for launch's view (job.launched)
      * @param progress   the report's progress, or null
+     * @param deadline   when the attempt must next be heard of before the reconciler looks into it
      */
-    public void markRunning(Connection connection, JobRecord job, Instant reportedAt, Object progress)
+    public void markRunning(Connection connection, JobRecord job, Instant reportedAt, Object progress, Instant deadline)
             throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE attempts SET state = ?, started_at = COALESCE(started_at, ?), progress = COALESCE(?::jsonb, progress)
+                UPDATE attempts SET state = ?, started_at = COALESCE(started_at, ?), progress = COALESCE(?::jsonb, progress),
+                    deadline_at = ?, redrives = 0
                 WHERE job_id = ?""")) {
             update.setString(1, StateMachine.require(job.attemptState(), AttemptState.RUNNING).name());
             update.setTimestamp(2, reportedAt == null ? null : Timestamp.from(reportedAt));
             update.setString(3, progress == null ? null : json(progress));
-            update.setString(4, job.jobId().value());
+            update.setTimestamp(4, Timestamp.from(deadline));
+            update.setString(5, job.jobId().value());
             update.executeUpdate();
         }
         setStep(connection, job.processId(), job.stepNo(), StateMachine.require(job.stepState(), StepState.RUNNING),
@@ -676,6 +692,251 @@ public class Ledger {
             }
             case NextMove.AlreadyEnded ended -> Optional.empty();
         };
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // reconciler (callback)
+
+    /** An attempt whose deadline for a sign of life passed, as the overdue sweep lists it (nothing locked). */
+    public record OverdueAttempt(JobId jobId, String tenant, String outputPrefix) {
+    }
+
+    /** The LAUNCHING or RUNNING attempts whose deadline passed, most overdue first (served by index attempts_overdue). */
+    public List<OverdueAttempt> overdueAttempts(Connection connection, Instant now, int limit) throws SQLException {
+        List<OverdueAttempt> found = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT a.job_id, p.tenant_id, a.output_prefix FROM attempts a JOIN processes p ON p.id = a.process_id
+                WHERE a.state IN ('LAUNCHING', 'RUNNING') AND a.deadline_at <= ?
+                ORDER BY a.deadline_at LIMIT ?""")) {
+            select.setTimestamp(1, Timestamp.from(now));
+            select.setInt(2, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    found.add(new OverdueAttempt(new JobId(rows.getString(1)), rows.getString(2), rows.getString(3)));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Locks an overdue attempt as {@link #lockJob} does (same order) but never waits ({@code SKIP LOCKED}): empty when
+     * another transaction holds any of the rows (a report is being applied: that is a sign of life) or the attempt
+     * is no longer active and overdue.
+     */
+    public Optional<JobRecord> lockOverdueJob(Connection connection, JobId jobId, Instant now) throws SQLException {
+        return lockJob(connection, jobId, "FOR UPDATE SKIP LOCKED")
+                .filter(job -> !job.attemptState().terminal() && job.deadlineAt() != null && !job.deadlineAt().isAfter(now));
+    }
+
+    /**
+     * The attempt's job request goes out again, as {@code jobRequested} (the original with a new event id): launch,
+     * idempotent by job id, starts it if it never started and otherwise answers with what became of it. Counts
+     * the re-drive and moves the deadline to when that answer is due.
+     */
+    public void redriveAttempt(Connection connection, JobRecord job, int redrive, Instant deadline,
+                               CloudEvent jobRequested) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE attempts SET redrives = ?, deadline_at = ? WHERE job_id = ?")) {
+            update.setInt(1, redrive);
+            update.setTimestamp(2, Timestamp.from(deadline));
+            update.setString(3, job.jobId().value());
+            update.executeUpdate();
+        }
+        Outbox.append(connection, jobRequested);
+    }
+
+    /** An active attempt of a process that already ended has nothing left to wait for: it leaves the overdue sweep. */
+    public void stopWatching(Connection connection, JobRecord job) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE attempts SET deadline_at = NULL WHERE job_id = ?")) {
+            update.setString(1, job.jobId().value());
+            update.executeUpdate();
+        }
+    }
+
+    /** A process still ACCEPTED, as the sweep lists it (nothing locked). */
+    public record UnqueuedProcess(UUID processId, String tenant) {
+    }
+
+    /** Processes ACCEPTED (not queued) since before {@code before}, oldest first (served by index processes_unqueued). */
+    public List<UnqueuedProcess> unqueuedProcesses(Connection connection, Instant before, int limit) throws SQLException {
+        List<UnqueuedProcess> found = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT id, tenant_id FROM processes WHERE state = 'ACCEPTED' AND updated_at <= ?
+                ORDER BY updated_at LIMIT ?""")) {
+            select.setTimestamp(1, Timestamp.from(before));
+            select.setInt(2, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    found.add(new UnqueuedProcess((UUID) rows.getObject(1), rows.getString(2)));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Locks a process still ACCEPTED since before {@code before} without waiting ({@code SKIP LOCKED}).
+     *
+     * @return how often its process.accepted was re-sent so far; empty when busy, queued meanwhile, or re-sent lately
+     */
+    public Optional<Integer> lockUnqueuedProcess(Connection connection, UUID processId, Instant before) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT redrives FROM processes WHERE id = ? AND state = 'ACCEPTED' AND updated_at <= ?
+                FOR UPDATE SKIP LOCKED""")) {
+            select.setObject(1, processId);
+            select.setTimestamp(2, Timestamp.from(before));
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getInt(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The process's process.accepted goes out again, rebuilt from the process and its steps with event id
+     * {@code process-accepted-<id>/redrive-<n>} (enqueue queues a process once, so a repeat changes nothing).
+     * Counts the re-drive; {@code updated_at} becomes now, so the next one waits a whole period again.
+     */
+    public void redriveAccepted(Connection connection, UUID processId, int redrive, Instant now) throws SQLException {
+        ProcessAccepted accepted;
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT tenant_id, entity, data_version, target, input_manifest, created_at FROM processes WHERE id = ?""");
+             PreparedStatement steps = connection.prepareStatement(
+                     "SELECT action, params::text AS params FROM steps WHERE process_id = ? ORDER BY step_no")) {
+            select.setObject(1, processId);
+            steps.setObject(1, processId);
+            List<ProcessAccepted.PipelineStep> announced = new ArrayList<>();
+            try (ResultSet row = steps.executeQuery()) {
+                while (row.next()) {
+                    announced.add(new ProcessAccepted.PipelineStep(row.getString("action"),
+                            toMap(readTree(row.getString("params")))));
+                }
+            }
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new IllegalArgumentException("no process " + processId);
+                }
+                accepted = new ProcessAccepted(processId.toString(), row.getString("tenant_id"), row.getString("entity"),
+                        row.getString("data_version"), row.getString("target"), announced,
+                        row.getString("input_manifest"), row.getTimestamp("created_at").toInstant());
+            }
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE processes SET redrives = ?, updated_at = ? WHERE id = ?")) {
+            update.setInt(1, redrive);
+            update.setTimestamp(2, Timestamp.from(now));
+            update.setObject(3, processId);
+            update.executeUpdate();
+        }
+        CloudEvent event = Events.newEvent(accepted).source(EventSources.CALLBACK)
+                .id("process-accepted-" + processId + "/redrive-" + redrive).time(now).build();
+        Outbox.append(connection, CloudEventBuilder.from(event).withExtension(Events.REDRIVE, redrive).build());
+    }
+
+    /** A process that {@link #failProcess} ended, with what its webhook delivery needs. */
+    public record FailedProcess(String tenant, String webhookUrl, ProcessEnded ended) {
+    }
+
+    /**
+     * Ends a process that cannot go on (an event it needs went to the dead letter, or was lost beyond its
+     * re-drives) with the decider's move for its current step: its active attempts and that step FAILED (a step
+     * that never started SKIPPED, as are later ones), the process FAILED, and process.failed from {@code source}.
+     * Locks the process row, then its steps, then its attempts.
+     *
+     * @param skipLocked true to give up rather than wait when another transaction holds the process
+     * @param decide     the decider, given the current step's facts
+     * @return the process's end, or empty when the process is unknown, busy, or already ended
+     */
+    public Optional<FailedProcess> failProcess(Connection connection, UUID processId, boolean skipLocked,
+                                               Function<StepFacts, NextMove> decide, URI source, Instant now)
+            throws SQLException {
+        String tenant;
+        String webhookUrl;
+        ProcessRow process;
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT tenant_id, webhook_url, entity, data_version, target, state, idempotency_key,
+                       (SELECT count(*) FROM steps WHERE process_id = p.id) AS step_count
+                FROM processes p WHERE id = ? FOR UPDATE""" + (skipLocked ? " SKIP LOCKED" : ""))) {
+            select.setObject(1, processId);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                tenant = row.getString("tenant_id");
+                webhookUrl = row.getString("webhook_url");
+                process = new ProcessRow(row.getString("entity"), row.getString("data_version"),
+                        row.getString("target"), ProcessState.valueOf(row.getString("state")),
+                        row.getString("idempotency_key"), row.getInt("step_count"));
+            }
+        }
+        if (process.state().terminal() || process.stepCount() == 0) {
+            return Optional.empty();
+        }
+        // The current step: the first one not ended; a process whose steps all ended otherwise names its last.
+        int stepNo = 0;
+        String action = null;
+        StepState stepState = null;
+        int currentAttempt = 0;
+        int maxAttempts = 1;
+        try (PreparedStatement steps = connection.prepareStatement(
+                "SELECT step_no, action, state, current_attempt, max_attempts FROM steps WHERE process_id = ? ORDER BY step_no FOR UPDATE")) {
+            steps.setObject(1, processId);
+            try (ResultSet row = steps.executeQuery()) {
+                while (row.next()) {
+                    boolean found = stepState != null && !stepState.terminal();
+                    if (!found) {
+                        stepNo = row.getInt("step_no");
+                        action = row.getString("action");
+                        stepState = StepState.valueOf(row.getString("state"));
+                        currentAttempt = row.getInt("current_attempt");
+                        maxAttempts = row.getInt("max_attempts");
+                    }
+                }
+            }
+        }
+        NextMove move = decide.apply(new StepFacts(stepNo, process.stepCount(), action, currentAttempt, maxAttempts,
+                process.state()));
+        if (!(move instanceof NextMove.ProcessFailed failed)) {
+            return Optional.empty();
+        }
+        try (PreparedStatement attempts = connection.prepareStatement("""
+                UPDATE attempts SET state = ?, finished_at = ?, error_class = ?, error_message = ?
+                WHERE process_id = ? AND state = ANY (?)""")) {
+            attempts.setString(1, AttemptState.FAILED.name());
+            attempts.setTimestamp(2, Timestamp.from(now));
+            attempts.setString(3, failed.errorClass().name());
+            attempts.setString(4, failed.stepMessage());
+            attempts.setObject(5, processId);
+            attempts.setArray(6, states(connection, StateMachine.sources(AttemptState.FAILED)));
+            attempts.executeUpdate();
+        }
+        if (StateMachine.allows(stepState, StepState.FAILED)) {
+            setStep(connection, processId, stepNo, StateMachine.require(stepState, StepState.FAILED), null,
+                    failed.errorClass().name(), failed.stepMessage(), true);
+        } else if (StateMachine.allows(stepState, StepState.SKIPPED)) {
+            setStep(connection, processId, stepNo, StepState.SKIPPED, null, null, null, false);
+        }
+        skipLaterSteps(connection, processId, stepNo);
+        setProcess(connection, processId, StateMachine.require(process.state(), ProcessState.FAILED),
+                failed.errorClass().name(), failed.processMessage());
+        boolean ran = currentAttempt > 0;
+        ProcessFailed event = new ProcessFailed(processId.toString(), tenant, process.entity(), process.dataVersion(),
+                process.target(), ran ? stepNo : null, ran ? action : null, ran ? currentAttempt : null,
+                failed.errorClass(), failed.processMessage(), process.idempotencyKey(), now);
+        Outbox.append(connection, Events.newEvent(event).source(source).id("process-failed-" + processId).time(now).build());
+        return Optional.of(new FailedProcess(tenant, webhookUrl, new ProcessEnded("process.failed", event)));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return json == null ? JSON.createObjectNode() : JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable params in the database", e);
+        }
     }
 
     private static void attemptSucceeded(Connection connection, JobRecord job, String outputManifest, Boolean cached,

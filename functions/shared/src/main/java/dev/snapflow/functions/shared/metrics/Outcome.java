@@ -27,6 +27,8 @@ public enum Outcome {
     START_PENDING,
     /** launch is at its job limit (back-pressure) */
     AT_CAPACITY,
+    /** a re-driven job request found its job already ended (the reconciler's probe) */
+    ENDED,
     /** the job's process or attempt was cancelled or superseded before it started */
     CANCELLED,
     /** an attempt ended well */

@@ -1,21 +1,36 @@
 package dev.snapflow.functions.shared.persistence;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.Events;
+import dev.snapflow.contracts.jobs.ErrorClass;
+import dev.snapflow.contracts.jobs.JobId;
+import dev.snapflow.functions.shared.domain.AttemptOutcome;
+import dev.snapflow.functions.shared.domain.LifecycleDecider;
+import dev.snapflow.functions.shared.domain.RetryPolicy;
+import dev.snapflow.functions.shared.lifecycle.Ledger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.cloudevents.CloudEvent;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
 import javax.sql.DataSource;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The one owner of {@code dead_letters}, and the operators' view of what did not go through: dead letters
@@ -28,10 +43,17 @@ public class DeadLetterStore {
     public static final String DEAD_LETTER_PREFIX = "dl-";
     public static final String SET_ASIDE_PREFIX = "outbox-";
 
-    private final Database database;
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Only {@link AttemptOutcome.Undeliverable} is decided here, which is never retried: the policy is unused. */
+    private static final LifecycleDecider DECIDER = new LifecycleDecider(new RetryPolicy(Duration.ZERO, Duration.ZERO));
 
-    public DeadLetterStore(Database database) {
+    private final Database database;
+    private final Ledger ledger;
+
+    public DeadLetterStore(Database database, Ledger ledger) {
         this.database = database;
+        this.ledger = ledger;
     }
 
     /**
@@ -67,27 +89,103 @@ public class DeadLetterStore {
     public record NotReplayable(String reason) implements Replay {
     }
 
-    /** @return true when recorded now, false when this origin was recorded before */
+    /**
+     * Records a dead letter and, in the same transaction, ends the process it concerns (if any, and not ended):
+     * FAILED with {@code EVENT_UNDELIVERABLE}, through the {@link Ledger}, so it holds no tenant slot and waits for
+     * nothing. A replay after a fix finds the process FAILED and changes nothing; the operator submits it again.
+     *
+     * @return true when recorded now, false when this origin was recorded before
+     */
     public boolean record(Incoming dead) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO dead_letters (origin, event_id, event_type, partition_key, source_topic, consumer_group,"
-                            + " reason, event, original_size, sha256, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                            + " ON CONFLICT (origin) DO NOTHING")) {
-                insert.setString(1, text(dead.origin()));
-                insert.setString(2, text(dead.eventId()));
-                insert.setString(3, text(dead.eventType()));
-                insert.setString(4, text(dead.partitionKey()));
-                insert.setString(5, text(dead.sourceTopic()));
-                insert.setString(6, text(dead.consumerGroup()));
-                insert.setString(7, text(dead.reason()));
-                insert.setBytes(8, dead.event());
-                insert.setInt(9, dead.originalSize());
-                insert.setString(10, text(dead.sha256()));
-                insert.setBoolean(11, !dead.replayable());
-                return insert.executeUpdate() == 1;
+            boolean recorded = insert(connection, dead);
+            if (recorded) {
+                Optional<UUID> process = concernedProcess(dead);
+                if (process.isPresent()) {
+                    failConcernedProcess(connection, dead, process.get());
+                }
             }
+            return recorded;
         });
+    }
+
+    /**
+     * Within a savepoint: whatever goes wrong failing the process, the dead letter itself is recorded (a dead letter
+     * that could never be recorded would hold up the dead-letter topic for good).
+     */
+    private void failConcernedProcess(Connection connection, Incoming dead, UUID processId) throws SQLException {
+        Instant now = Instant.now();
+        String why = "dead-lettered" + (dead.consumerGroup() == null ? "" : " by " + dead.consumerGroup()) + ": "
+                + dead.reason();
+        Savepoint before = connection.setSavepoint();
+        try {
+            ledger.failProcess(connection, processId, false, facts -> DECIDER.decide(
+                            new AttemptOutcome.Undeliverable(shortType(dead.eventType()), why), facts, now),
+                    EventSources.VALIDATE, now).ifPresent(failed -> LOG.warn("process {} of tenant {} FAILED ({}): its {} {}",
+                    processId, failed.tenant(), ErrorClass.EVENT_UNDELIVERABLE, dead.eventType(), why));
+            connection.releaseSavepoint(before);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback(before);
+            LOG.error("dead letter {} recorded, but its process {} could not be failed; it is left to the reconciler",
+                    dead.origin(), processId, e);
+        }
+    }
+
+    /**
+     * The process a dead-lettered event is about: its {@code subject} (the process id, on every event that has
+     * one), else its data's {@code processId} or {@code jobId}. None for a truncated or malformed one.
+     */
+    static Optional<UUID> concernedProcess(Incoming dead) {
+        if (!dead.replayable()) {
+            return Optional.empty();
+        }
+        try {
+            CloudEvent event = Events.fromJson(dead.event());
+            if (event.getSubject() != null) {
+                return Optional.of(UUID.fromString(event.getSubject()));
+            }
+            if (event.getData() == null) {
+                return Optional.empty();
+            }
+            JsonNode data = JSON.readTree(event.getData().toBytes());
+            if (data.path("processId").isTextual()) {
+                return Optional.of(UUID.fromString(data.path("processId").asText()));
+            }
+            if (data.path("jobId").isTextual()) {
+                return Optional.of(UUID.fromString(new JobId(data.path("jobId").asText()).processId()));
+            }
+        } catch (RuntimeException | IOException notAboutAProcess) {
+            // no process named, or not in a form we know: the dead letter is recorded all the same
+        }
+        return Optional.empty();
+    }
+
+    /** {@code dev.snapflow.job.requested.v1} as people say it: {@code job.requested}. */
+    private static String shortType(String type) {
+        if (type == null) {
+            return "an event";
+        }
+        return type.startsWith("dev.snapflow.") ? type.substring("dev.snapflow.".length()).replaceFirst("\\.v[0-9]+$", "") : type;
+    }
+
+    private static boolean insert(Connection connection, Incoming dead) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO dead_letters (origin, event_id, event_type, partition_key, source_topic, consumer_group,"
+                        + " reason, event, original_size, sha256, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (origin) DO NOTHING")) {
+            insert.setString(1, text(dead.origin()));
+            insert.setString(2, text(dead.eventId()));
+            insert.setString(3, text(dead.eventType()));
+            insert.setString(4, text(dead.partitionKey()));
+            insert.setString(5, text(dead.sourceTopic()));
+            insert.setString(6, text(dead.consumerGroup()));
+            insert.setString(7, text(dead.reason()));
+            insert.setBytes(8, dead.event());
+            insert.setInt(9, dead.originalSize());
+            insert.setString(10, text(dead.sha256()));
+            insert.setBoolean(11, !dead.replayable());
+            return insert.executeUpdate() == 1;
+        }
     }
 
     /** Newest first, dead letters and set-aside outbox rows together; replayed dead letters only when asked. */

@@ -5,7 +5,9 @@ import io.cloudevents.CloudEvent;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 
 /** Appends events to the outbox inside the caller's transaction; {@link OutboxRelay} publishes them. */
 public final class Outbox {
@@ -19,6 +21,16 @@ public final class Outbox {
             insert.setString(2, event.getType());
             insert.setBytes(3, Events.toJson(event));
             insert.executeUpdate();
+        }
+    }
+
+    /** The event of that id still in the outbox (published rows stay for the outbox retention), if any. */
+    public static Optional<CloudEvent> find(Connection connection, String eventId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT event FROM outbox WHERE event_id = ?")) {
+            select.setString(1, eventId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(Events.fromJson(row.getBytes(1))) : Optional.empty();
+            }
         }
     }
 

@@ -131,4 +131,56 @@ class LifecycleDeciderTest {
         assertThat(decider.decide(new AttemptOutcome.Failed(ErrorClass.TRANSIENT, "x"), facts, NOW))
                 .isEqualTo(new NextMove.AlreadyEnded(ended));
     }
+
+    @Test
+    void anUndeliverableEventFailsTheProcessWithANamedClassAndIsNeverRetried() {
+        NextMove move = decider.decide(new AttemptOutcome.Undeliverable("job.requested", "dead-lettered: poison"),
+                step(1, 2, 1, 3), NOW);
+
+        assertThat(move).isInstanceOfSatisfying(NextMove.ProcessFailed.class, failed -> {
+            assertThat(failed.errorClass()).isEqualTo(ErrorClass.EVENT_UNDELIVERABLE);
+            assertThat(failed.stepMessage()).isEqualTo("job.requested did not get through: dead-lettered: poison");
+            assertThat(failed.processMessage()).startsWith("process stopped at step 1 (clean)");
+        });
+        assertThat(ErrorClass.EVENT_UNDELIVERABLE.retryable()).isFalse();
+    }
+
+    @Test
+    void anUndeliverableEventOfAnEndedProcessChangesNothing() {
+        NextMove move = decider.decide(new AttemptOutcome.Undeliverable("process.accepted", "lost"),
+                new StepFacts(1, 1, "clean", 0, 3, ProcessState.SUCCEEDED), NOW);
+
+        assertThat(move).isEqualTo(new NextMove.AlreadyEnded(ProcessState.SUCCEEDED));
+    }
+
+    @Test
+    void anOverdueAttemptWithACommittedManifestSucceededWhateverBecameOfItsReport() {
+        assertThat(decider.overdueAttempt("s3://b/out/_manifest.json", 2, 2))
+                .isEqualTo(new Redrive.Committed("s3://b/out/_manifest.json"));
+    }
+
+    @Test
+    void anOverdueAttemptWithoutOutputHasItsJobRequestReSentWhileRedrivesRemain() {
+        assertThat(decider.overdueAttempt(null, 0, 3)).isEqualTo(new Redrive.Again(1));
+        assertThat(decider.overdueAttempt(" ", 2, 3)).isEqualTo(new Redrive.Again(3));
+    }
+
+    @Test
+    void anOverdueAttemptWithoutOutputIsLostOnceItsRedrivesAreUsedUpAndALostAttemptIsRetried() {
+        Redrive verdict = decider.overdueAttempt(null, 3, 3);
+
+        assertThat(verdict).isInstanceOfSatisfying(Redrive.GiveUp.class,
+                giveUp -> assertThat(giveUp.why()).contains("3 re-sent job requests"));
+        NextMove move = decider.decide(new AttemptOutcome.Lost(((Redrive.GiveUp) verdict).why()), step(1, 1, 1, 3), NOW);
+        assertThat(move).isInstanceOfSatisfying(NextMove.RetryAt.class,
+                retry -> assertThat(retry.errorClass()).isEqualTo(ErrorClass.TRANSIENT));
+    }
+
+    @Test
+    void aProcessNeverQueuedHasItsProcessAcceptedReSentThenFailsAsUndeliverable() {
+        assertThat(decider.unqueuedProcess(0, 2)).isEqualTo(new Redrive.Again(1));
+        assertThat(decider.unqueuedProcess(1, 2)).isEqualTo(new Redrive.Again(2));
+        assertThat(decider.unqueuedProcess(2, 2)).isInstanceOfSatisfying(Redrive.GiveUp.class,
+                giveUp -> assertThat(giveUp.why()).contains("after 2 re-sent process.accepted events"));
+    }
 }

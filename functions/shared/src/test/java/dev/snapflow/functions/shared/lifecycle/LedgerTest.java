@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.Events;
 import dev.snapflow.contracts.events.JobRequested;
+import dev.snapflow.contracts.events.ProcessAccepted;
 import dev.snapflow.contracts.events.ProcessFailed;
 import dev.snapflow.contracts.events.ProcessSucceeded;
 import dev.snapflow.contracts.jobs.ErrorClass;
@@ -15,9 +16,12 @@ import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.ProcessState;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import dev.snapflow.functions.shared.persistence.Database;
+import dev.snapflow.functions.shared.persistence.DeadLetterStore;
 import dev.snapflow.functions.shared.webhooks.WebhookSigner;
 import dev.snapflow.local.stack.LocalStack;
 import dev.snapflow.local.stack.junit.LocalStackExtension;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -226,6 +230,124 @@ class LedgerTest {
         assertThat(failed.message()).contains("vanished");
     }
 
+    @Test
+    void anAttemptIsOverdueOnlyPastItsDeadlineAndASignOfLifeMovesTheDeadlineAndResetsItsRedrives() throws Exception {
+        UUID id = launched(tenant(null), "clean");
+        JobId jobId = JobId.of(id.toString(), 1, 1);
+        Instant later = Instant.now().plusSeconds(200);
+
+        List<Ledger.OverdueAttempt> now = database.inTransaction(c -> ledger.overdueAttempts(c, Instant.now(), 10_000));
+        List<Ledger.OverdueAttempt> then = database.inTransaction(c -> ledger.overdueAttempts(c, later, 10_000));
+        Optional<Ledger.JobRecord> notYet = database.inTransaction(c -> ledger.lockOverdueJob(c, jobId, Instant.now()));
+        assertThat(now).extracting(Ledger.OverdueAttempt::jobId).doesNotContain(jobId);
+        assertThat(then).extracting(Ledger.OverdueAttempt::jobId).contains(jobId);
+        assertThat(notYet).isEmpty();
+
+        database.inTransaction(c -> {
+            Ledger.JobRecord job = ledger.lockOverdueJob(c, jobId, later).orElseThrow();
+            ledger.redriveAttempt(c, job, 1, later.plusSeconds(60), CloudEventBuilder.from(Events.fromJson(
+                    bytes("SELECT event FROM outbox WHERE event_id = ?", "job-requested-" + jobId))).withId(
+                    "job-requested-" + jobId + "/redrive-1").build());
+            return null;
+        });
+        assertThat(outboxHas("job-requested-" + jobId + "/redrive-1")).isTrue();
+        assertThat(text("SELECT redrives FROM attempts WHERE job_id = ?", jobId.value())).isEqualTo("1");
+        Optional<Ledger.JobRecord> waiting = database.inTransaction(c -> ledger.lockOverdueJob(c, jobId, later));
+        assertThat(waiting).isEmpty();
+
+        database.inTransaction(c -> {
+            ledger.markRunning(c, ledger.lockJob(c, jobId).orElseThrow(), null, null, later.plusSeconds(600));
+            return null;
+        });
+        Ledger.JobRecord running = database.inTransaction(c -> ledger.lockJob(c, jobId).orElseThrow());
+        assertThat(running.redrives()).isZero();
+        assertThat(running.deadlineAt()).isEqualTo(later.plusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(running.outputPrefix()).endsWith(jobId.value() + "/");
+    }
+
+    @Test
+    void aProcessStillAcceptedIsListedReDrivenWithARebuiltProcessAcceptedAndThenNotBeforeItsNextPeriod() throws Exception {
+        UUID id = accept(tenant(null), "clean", "aggregate");
+        Instant later = Instant.now().plusSeconds(1);
+
+        List<Ledger.UnqueuedProcess> unqueued = database.inTransaction(c -> ledger.unqueuedProcesses(c, later, 10_000));
+        assertThat(unqueued).extracting(Ledger.UnqueuedProcess::processId).contains(id);
+        database.inTransaction(c -> {
+            assertThat(ledger.lockUnqueuedProcess(c, id, later)).contains(0);
+            ledger.redriveAccepted(c, id, 1, Instant.now().plusSeconds(5));
+            return null;
+        });
+
+        CloudEvent redriven = Events.fromJson(bytes("SELECT event FROM outbox WHERE event_id = ?",
+                "process-accepted-" + id + "/redrive-1"));
+        assertThat(redriven.getExtension(Events.REDRIVE)).isEqualTo(1);
+        ProcessAccepted accepted = Events.read(redriven, ProcessAccepted.class);
+        assertThat(accepted.processId()).isEqualTo(id.toString());
+        assertThat(accepted.steps()).extracting(ProcessAccepted.PipelineStep::action).containsExactly("clean", "aggregate");
+        Optional<Integer> again = database.inTransaction(c -> ledger.lockUnqueuedProcess(c, id, later));
+        assertThat(again).isEmpty();
+        assertThat(text("SELECT redrives FROM processes WHERE id = ?", id)).isEqualTo("1");
+    }
+
+    @Test
+    void failingAnAcceptedProcessSkipsItsStepsAndAnnouncesTheNamedErrorClass() throws Exception {
+        UUID id = accept(tenant(null), "clean", "aggregate");
+
+        Optional<Ledger.FailedProcess> failed = database.inTransaction(c -> ledger.failProcess(c, id, true,
+                facts -> decider.decide(new AttemptOutcome.Undeliverable("process.accepted", "lost"), facts, Instant.now()),
+                EventSources.CALLBACK, Instant.now()));
+
+        assertThat(failed).isPresent();
+        assertThat(text("SELECT state || ' ' || error_class FROM processes WHERE id = ?", id))
+                .isEqualTo("FAILED EVENT_UNDELIVERABLE");
+        assertThat(text("SELECT string_agg(state, ',' ORDER BY step_no) FROM steps WHERE process_id = ?", id))
+                .isEqualTo("SKIPPED,SKIPPED");
+        ProcessFailed event = Events.read(Events.fromJson(bytes("SELECT event FROM outbox WHERE event_id = ?",
+                "process-failed-" + id)), ProcessFailed.class);
+        assertThat(event.errorClass()).isEqualTo(ErrorClass.EVENT_UNDELIVERABLE);
+        assertThat(event.failedStep()).isNull();
+        Optional<Ledger.FailedProcess> twice = database.inTransaction(c -> ledger.failProcess(c, id, true,
+                facts -> decider.decide(new AttemptOutcome.Undeliverable("x", "y"), facts, Instant.now()),
+                EventSources.CALLBACK, Instant.now()));
+        assertThat(twice).isEmpty();
+    }
+
+    @Test
+    void failingALaunchingProcessFailsItsAttemptAndStepAndFreesTheSlot() throws Exception {
+        String tenant = tenant(null);
+        UUID id = launched(tenant, "clean", "aggregate");
+
+        database.inTransaction(c -> ledger.failProcess(c, id, false,
+                facts -> decider.decide(new AttemptOutcome.Undeliverable("job.requested", "dead-lettered"), facts, Instant.now()),
+                EventSources.VALIDATE, Instant.now()));
+
+        assertThat(text("SELECT state || ' ' || error_class FROM attempts WHERE process_id = ?", id))
+                .isEqualTo("FAILED EVENT_UNDELIVERABLE");
+        assertThat(text("SELECT string_agg(state, ',' ORDER BY step_no) FROM steps WHERE process_id = ?", id))
+                .isEqualTo("FAILED,SKIPPED");
+        assertThat(text("SELECT state FROM processes WHERE id = ?", id)).isEqualTo("FAILED");
+        assertThat(text(Ledger.SLOT_COUNT_SQL, tenant)).isEqualTo("0");
+    }
+
+    @Test
+    void aDeadLetteredJobRequestEndsItsProcessFailedWithEventUndeliverableOnceRecorded() throws Exception {
+        UUID id = launched(tenant(null), "clean");
+        JobId jobId = JobId.of(id.toString(), 1, 1);
+        byte[] event = bytes("SELECT event FROM outbox WHERE event_id = ?", "job-requested-" + jobId);
+        DeadLetterStore store = new DeadLetterStore(database, ledger);
+
+        boolean recorded = store.record(new DeadLetterStore.Incoming("snapflow-jobs/0@" + id, "job-requested-" + jobId,
+                "dev.snapflow.job.requested.v1", "t/orders", "snapflow-jobs", "snapflow-launch",
+                "permanent: the backend refused it", event, true, event.length, "digest"));
+
+        assertThat(recorded).isTrue();
+        assertThat(text("SELECT state || ' ' || error_class FROM processes WHERE id = ?", id))
+                .isEqualTo("FAILED EVENT_UNDELIVERABLE");
+        assertThat(text("SELECT error_message FROM processes WHERE id = ?", id))
+                .contains("job.requested did not get through: dead-lettered by snapflow-launch: permanent: the backend refused it");
+        assertThat(text("SELECT state FROM attempts WHERE job_id = ?", jobId.value())).isEqualTo("FAILED");
+    }
+
     // ---- fixtures: rows as the ledger's own methods leave them
 
     private Ledger.ProcessEnded finish(JobId jobId, AttemptOutcome outcome) {
@@ -264,7 +386,7 @@ class LedgerTest {
                 step.inputManifest(), outputPrefix, step.processId().toString(), step.stepNo(), jobId.attempt(),
                 "http://callback.example/v1/jobs/" + jobId.value() + "/status");
         ledger.startAttempt(c, step, jobId, outputPrefix, Events.newEvent(JobRequested.of(arguments, 60, now))
-                .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now);
+                .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now, now.plusSeconds(120));
     }
 
     private UUID accept(String tenant, String... actions) {

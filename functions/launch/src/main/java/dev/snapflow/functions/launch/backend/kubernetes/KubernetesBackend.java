@@ -18,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.HttpURLConnection;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs each job as a batch/v1 Job whose pod is the Spark driver (client mode, executors as pods it creates).
@@ -37,11 +39,13 @@ public final class KubernetesBackend implements JobBackend {
     private final KubernetesClient client;
     private final KubernetesSettings settings;
     private final DriverJobSpec spec;
+    private final KubernetesCancelTombstones tombstones;
 
     public KubernetesBackend(KubernetesClient client, KubernetesSettings settings) {
         this.client = client;
         this.settings = settings;
         this.spec = new DriverJobSpec(settings);
+        this.tombstones = new KubernetesCancelTombstones(client, settings.namespace());
     }
 
     @Override
@@ -50,6 +54,10 @@ public final class KubernetesBackend implements JobBackend {
         String name = DriverJobSpec.jobName(jobId);
         JobRef ref = new JobRef(jobId, BACKEND, settings.namespace() + "/" + name);
         Job job = jobs().withName(name).get();
+        if (job == null && tombstones.cancelled(launch.arguments().processId())) {
+            return new LaunchOutcome.Cancelled("process " + launch.arguments().processId()
+                    + " was cancelled before its job request arrived");
+        }
         boolean createdNow = false;
         if (job == null) {
             try {
@@ -68,6 +76,12 @@ public final class KubernetesBackend implements JobBackend {
         if (job == null) {
             throw new IllegalStateException("Job " + ref.location() + " was reported to exist but cannot be read");
         }
+        if (!createdNow) {
+            Optional<String> ended = ended(job);
+            if (ended.isPresent()) {
+                return new LaunchOutcome.Ended(ref, ended.get());
+            }
+        }
         if (!Boolean.TRUE.equals(job.getSpec().getSuspend())) {
             return new LaunchOutcome.AlreadyRunning(ref);
         }
@@ -80,6 +94,13 @@ public final class KubernetesBackend implements JobBackend {
             }
             throw e;
         }
+        // Checked again right before the Job may run: a cancel that came while it was being created found no
+        // Job to stop, but left its tombstone.
+        if (tombstones.cancelled(launch.arguments().processId())) {
+            jobs().withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+            return new LaunchOutcome.Cancelled("process " + launch.arguments().processId()
+                    + " was cancelled while its job was being created");
+        }
         jobs().withName(name).edit(suspended -> {
             suspended.getSpec().setSuspend(false);
             return suspended;
@@ -90,9 +111,48 @@ public final class KubernetesBackend implements JobBackend {
         return new LaunchOutcome.Launched(ref);
     }
 
-    /** Deletes the process's Jobs in the foreground: pods first, then the Secret and Service they own. */
+    /**
+     * The truth about a job seen running, from its Job (never creates one): running while the Job is neither
+     * finished nor being deleted; ended once it finished; gone when the Job no longer exists (deleted after
+     * {@code ttlSecondsAfterFinished}, or by hand).
+     */
+    @Override
+    public LaunchOutcome probe(JobLaunch launch) {
+        JobId jobId = launch.jobId();
+        String name = DriverJobSpec.jobName(jobId);
+        JobRef ref = new JobRef(jobId, BACKEND, settings.namespace() + "/" + name);
+        Job job = jobs().withName(name).get();
+        if (job == null) {
+            return new LaunchOutcome.Ended(ref, "is gone (no Job " + ref.location() + ")");
+        }
+        return ended(job).<LaunchOutcome>map(what -> new LaunchOutcome.Ended(ref, what))
+                .orElseGet(() -> new LaunchOutcome.AlreadyRunning(ref));
+    }
+
+    /** How the Job ended, when it did: finished (Complete or Failed) or being deleted. */
+    private static Optional<String> ended(Job job) {
+        if (job.getMetadata().getDeletionTimestamp() != null) {
+            return Optional.of("is being deleted (Job " + job.getMetadata().getName() + ")");
+        }
+        if (finished(job)) {
+            String condition = job.getStatus().getConditions().stream()
+                    .filter(c -> ("Complete".equals(c.getType()) || "Failed".equals(c.getType())) && "True".equals(c.getStatus()))
+                    .map(c -> c.getType() + (c.getReason() == null ? "" : " (" + c.getReason() + ")"))
+                    .findFirst().orElse("finished");
+            return Optional.of("ended: Job " + job.getMetadata().getName() + " " + condition);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Deletes the process's Jobs in the foreground: pods first, then the Secret and Service they own. First of
+     * all records the cancel (a tombstone ConfigMap), so that a job request of this process that arrives later
+     * (other topic, other order) starts nothing.
+     */
     @Override
     public CancelOutcome cancelProcess(String processId) {
+        tombstones.record(processId);
+        tombstones.prune(Instant.now());
         List<JobId> stopped = new ArrayList<>();
         for (Job job : jobs()
                 .withLabel(SnapflowLabels.MANAGED_BY, SnapflowLabels.MANAGER)

@@ -389,10 +389,42 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         if (Files.exists(rejected)) {
             return Optional.of(new LaunchOutcome.Rejected(Files.readString(rejected)));
         }
-        if (Files.exists(jobDir.resolve(PID_FILE)) || Files.exists(jobDir.resolve(EXIT_CODE_FILE))) {
+        Path exitCode = jobDir.resolve(EXIT_CODE_FILE);
+        if (Files.exists(exitCode)) {
+            // Its end was reported (or kept pending and published by the sweep) when the exit code was written.
+            return Optional.of(new LaunchOutcome.Ended(ref, "ended (exit code " + Files.readString(exitCode).strip() + ")"));
+        }
+        if (Files.exists(jobDir.resolve(PID_FILE))) {
             return Optional.of(new LaunchOutcome.AlreadyRunning(ref));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The truth about a job seen running, from its job dir and process (never starts anything): running while
+     * watched here or its process lives, ended once its exit code is written, gone without a job dir.
+     */
+    @Override
+    public LaunchOutcome probe(JobLaunch launch) {
+        JobId jobId = launch.jobId();
+        Path jobDir = settings.workDir().resolve(jobId.value());
+        JobRef ref = new JobRef(jobId, BACKEND, jobDir.toString());
+        if (!Files.isDirectory(jobDir)) {
+            return new LaunchOutcome.Ended(ref, "is gone (no job directory in " + settings.workDir() + ")");
+        }
+        try {
+            Optional<LaunchOutcome> settled = settledOutcome(jobDir, ref);
+            if (settled.isPresent() && !(settled.get() instanceof LaunchOutcome.AlreadyRunning)) {
+                return settled.get();
+            }
+            if (running.containsKey(jobId)
+                    || Files.exists(jobDir.resolve(PID_FILE)) && jobProcess(jobDir, jobId).isPresent()) {
+                return new LaunchOutcome.AlreadyRunning(ref);
+            }
+            return new LaunchOutcome.Ended(ref, "is not running and no launch watches it");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read job directory " + jobDir, e);
+        }
     }
 
     /**

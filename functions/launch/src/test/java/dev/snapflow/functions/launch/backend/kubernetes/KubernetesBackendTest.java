@@ -216,4 +216,63 @@ class KubernetesBackendTest {
         assertThat(job(other)).isNotNull();
         assertThat(backend.cancelProcess(processId).stopped()).isEmpty();
     }
+
+    @Test
+    void jobRequestOfAProcessCancelledBeforeItArrivedCreatesNoJobOnAnyLaunchReplica() {
+        String processId = UUID.randomUUID().toString();
+        JobLaunch late = TestJobs.scripted(processId, "sleep", Duration.ofMinutes(30));
+
+        backend.cancelProcess(processId);
+        LaunchOutcome outcome = new KubernetesBackend(client, settings()).launch(late);
+
+        assertThat(outcome).isInstanceOf(LaunchOutcome.Cancelled.class);
+        assertThat(job(late)).isNull();
+        assertThat(client.configMaps().inNamespace(NAMESPACE).withName(KubernetesCancelTombstones.name(processId)).get()
+                .getMetadata().getLabels()).containsEntry("snapflow.dev/process", processId)
+                .containsEntry("snapflow.dev/role", "cancel-tombstone");
+        assertThat(backend.launch(TestJobs.scripted("sleep", Duration.ofMinutes(30))))
+                .as("other processes are not affected").isInstanceOf(LaunchOutcome.Launched.class);
+    }
+
+    @Test
+    void aCancelThatCameWhileTheJobWasBeingCreatedDeletesTheSuspendedJobInsteadOfResumingIt() {
+        String processId = UUID.randomUUID().toString();
+        JobLaunch launch = TestJobs.scripted(processId, "sleep", Duration.ofMinutes(30));
+        // A launch created the suspended Job and died; the cancel found nothing running but left its tombstone.
+        client.batch().v1().jobs().inNamespace(NAMESPACE).resource(new DriverJobSpec(settings()).job(launch)).create();
+        new KubernetesCancelTombstones(client, NAMESPACE).record(processId);
+
+        LaunchOutcome outcome = backend.launch(launch);
+
+        assertThat(outcome).isInstanceOf(LaunchOutcome.Cancelled.class);
+        assertThat(job(launch)).isNull();
+    }
+
+    @Test
+    void aJobAskedForAgainAfterItFinishedIsEndedAndNotStartedAgain() {
+        JobLaunch launch = TestJobs.scripted("sleep", Duration.ofMinutes(30));
+        backend.launch(launch);
+        client.batch().v1().jobs().inNamespace(NAMESPACE).withName(launch.jobId().value()).editStatus(job -> {
+            job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().addNewCondition()
+                    .withType("Failed").withStatus("True").withReason("DeadlineExceeded").endCondition().build());
+            return job;
+        });
+
+        assertThat(backend.launch(launch)).isInstanceOfSatisfying(LaunchOutcome.Ended.class,
+                ended -> assertThat(ended.what()).contains("Failed (DeadlineExceeded)"));
+        assertThat(backend.probe(launch)).isInstanceOf(LaunchOutcome.Ended.class);
+        assertThat(client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems()).hasSize(1);
+    }
+
+    @Test
+    void probeSaysRunningWhileTheJobRunsAndGoneOnceItsJobIsDeletedWithoutEverCreatingOne() {
+        JobLaunch launch = TestJobs.scripted("sleep", Duration.ofMinutes(30));
+        backend.launch(launch);
+
+        assertThat(backend.probe(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        client.batch().v1().jobs().inNamespace(NAMESPACE).withName(launch.jobId().value()).delete();
+        assertThat(backend.probe(launch)).isInstanceOfSatisfying(LaunchOutcome.Ended.class,
+                ended -> assertThat(ended.what()).startsWith("is gone"));
+        assertThat(job(launch)).as("a job that ran is never started again by a probe").isNull();
+    }
 }

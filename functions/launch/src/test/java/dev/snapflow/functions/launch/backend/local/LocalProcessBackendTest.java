@@ -278,7 +278,7 @@ class LocalProcessBackendTest {
         awaitEnd(launch);
         assertThat(log(launch)).contains("token=" + launch.callbackToken());
         assertThat(Files.readString(jobDir(launch).resolve("exit-code"))).isEqualTo("0");
-        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        assertThat(backend().launch(launch)).isInstanceOf(LaunchOutcome.Ended.class);
         assertThat(reports).isEmpty();
     }
 
@@ -389,6 +389,37 @@ class LocalProcessBackendTest {
         JobLaunch otherProcess = TestJobs.scripted("print", LONG);
         assertThat(backend().launch(otherProcess)).isInstanceOf(LaunchOutcome.Launched.class);
         awaitEnd(otherProcess);
+    }
+
+    @Test
+    void aJobAskedForAgainAfterItEndedIsEndedNotStartedAgainAndAProbeNeverStartsOne() throws IOException {
+        JobLaunch launch = TestJobs.scripted("print", LONG);
+        LocalProcessBackend backend = backend();
+        assertThat(backend.launch(launch)).isInstanceOf(LaunchOutcome.Launched.class);
+        awaitEnd(launch);
+
+        assertThat(backend.launch(launch)).isInstanceOfSatisfying(LaunchOutcome.Ended.class,
+                ended -> assertThat(ended.what()).isEqualTo("ended (exit code 0)"));
+        assertThat(backend().probe(launch)).isInstanceOf(LaunchOutcome.Ended.class);
+        JobLaunch neverStarted = TestJobs.scripted("print", LONG);
+        assertThat(backend.probe(neverStarted)).isInstanceOfSatisfying(LaunchOutcome.Ended.class,
+                ended -> assertThat(ended.what()).startsWith("is gone"));
+        assertThat(jobDir(neverStarted)).doesNotExist();
+        assertThat(log(launch).lines().filter(line -> line.startsWith("args="))).hasSize(1);
+    }
+
+    @Test
+    void probeSaysRunningWhileTheJobRunsAlsoFromAnotherInstance() throws IOException {
+        JobLaunch launch = TestJobs.scripted("sleep", LONG);
+        LocalProcessBackend first = backend();
+        first.launch(launch);
+        await().until(() -> Files.exists(jobDir(launch).resolve("job.log")) && log(launch).contains("started"));
+
+        assertThat(first.probe(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        assertThat(backend().probe(launch)).isInstanceOf(LaunchOutcome.AlreadyRunning.class);
+        first.cancelProcess(launch.arguments().processId());
+        awaitEnd(launch);
+        assertThat(first.probe(launch)).isInstanceOf(LaunchOutcome.Ended.class);
     }
 
     @Test
