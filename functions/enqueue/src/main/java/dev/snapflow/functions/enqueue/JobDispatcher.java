@@ -16,6 +16,7 @@ import dev.snapflow.functions.shared.domain.LifecycleDecider;
 import dev.snapflow.functions.shared.domain.NextMove;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import dev.snapflow.functions.shared.lifecycle.Ledger;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,6 +46,7 @@ public class JobDispatcher {
 
     private final Database database;
     private final Ledger ledger;
+    private final EventTracing tracing;
     private final OutboxRelay relay;
     private final ActionCatalog catalog;
     private final EnqueueConfiguration config;
@@ -53,8 +55,9 @@ public class JobDispatcher {
     private final LifecycleDecider decider = new LifecycleDecider(new RetryPolicy(Duration.ZERO, Duration.ZERO));
 
     public JobDispatcher(Database database, Ledger ledger, OutboxRelay relay, ActionCatalog catalog,
-                         EnqueueConfiguration config, MeterRegistry meters) {
+                         EnqueueConfiguration config, MeterRegistry meters, EventTracing tracing) {
         this.database = database;
+        this.tracing = tracing;
         this.ledger = ledger;
         this.relay = relay;
         this.catalog = catalog;
@@ -186,7 +189,9 @@ public class JobDispatcher {
         int timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, action.timeout().toSeconds()));
         ledger.startAttempt(connection, step, jobId, outputPrefix,
                 Events.newEvent(JobRequested.of(arguments, timeoutSeconds, now))
-                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now);
+                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now)
+                        // its own process's trace, also when another process's event woke this dispatch
+                        .traceparent(tracing.traceparentFor(step.processId().toString())).build(), now);
         LOG.info("requested job {} ({} step {} attempt {} of process {})", jobId, action.name(), step.stepNo(), attempt,
                 step.processId());
     }

@@ -13,9 +13,14 @@ import dev.snapflow.functions.launch.job.JobLauncher;
 import dev.snapflow.functions.shared.events.TypedEventHandler;
 import dev.snapflow.functions.shared.events.EventPublisher;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,26 +37,48 @@ import java.time.Clock;
 @Context
 public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
     private static final Logger LOG = LoggerFactory.getLogger(JobRequestedHandler.class);
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("snapflow.launch.outcome");
 
     private final JobLauncher launcher;
     private final EventPublisher publisher;
     private final JobStatusSink statusSink;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final EventTracing tracing;
 
     public JobRequestedHandler(JobLauncher launcher, EventPublisher publisher, JobStatusSink statusSink,
-                               MeterRegistry meters, Clock clock) {
+                               MeterRegistry meters, Clock clock, EventTracing tracing) {
         super(JobRequested.class);
         this.launcher = launcher;
         this.publisher = publisher;
         this.statusSink = statusSink;
         this.meters = meters;
         this.clock = clock;
+        this.tracing = tracing;
     }
 
     @Override
     protected HandlingOutcome handle(JobRequested request, CloudEvent event) {
-        LaunchOutcome outcome = launcher.launch(request);
+        // The backend's launch as a span of its own; the job continues the trace from it (TRACEPARENT).
+        Span span = tracing.tracer().spanBuilder("launch " + request.arguments().action())
+                .setAttribute(EventTracing.TENANT, request.tenant())
+                .setAttribute(EventTracing.PROCESS_ID, request.processId())
+                .setAttribute(EventTracing.JOB_ID, request.jobId())
+                .startSpan();
+        LaunchOutcome outcome;
+        try (Scope ignored = span.makeCurrent()) {
+            outcome = launcher.launch(request, EventTracing.currentTraceparent());
+            span.setAttribute(OUTCOME, outcome.getClass().getSimpleName());
+            if (outcome instanceof LaunchOutcome.Rejected rejected) {
+                span.setStatus(StatusCode.ERROR, rejected.reason());
+            }
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+            throw e;
+        } finally {
+            span.end();
+        }
         meters.counter("snapflow.launch.outcomes", "outcome", outcome.getClass().getSimpleName()).increment();
         return switch (outcome) {
             case LaunchOutcome.Launched launched -> {
@@ -86,6 +113,7 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
                 .id(request.jobId() + "/launched")
                 .partitionKey(request.snapshotRef())
                 .causedBy(cause)
+                .traceparent(EventTracing.currentTraceparent())
                 .build());
         return HandlingOutcome.done();
     }

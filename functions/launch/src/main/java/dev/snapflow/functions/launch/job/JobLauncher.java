@@ -26,14 +26,15 @@ public final class JobLauncher {
         this.backend = backend;
     }
 
-    public LaunchOutcome launch(JobRequested request) {
+    /** @param traceparent the trace context the job continues (its reports are children of it); null for none */
+    public LaunchOutcome launch(JobRequested request, String traceparent) {
         String action = request.arguments().action();
         Optional<JobProfile> profile = profiles.profileFor(action, Duration.ofSeconds(request.timeoutSeconds()));
         if (profile.isEmpty()) {
             return new LaunchOutcome.Rejected("action '" + action + "' is not in launch's action catalog");
         }
         String token = tokens.mint(request.id(), request.attempt());
-        return backend.launch(new JobLaunch(request.arguments(), profile.get(), token));
+        return backend.launch(new JobLaunch(request.arguments(), profile.get(), token, traceparent));
     }
 
     public CancelOutcome cancelProcess(String processId) {
