@@ -35,15 +35,17 @@ public final class BenchMain {
     private BenchMain() {
     }
 
+    /** @param tracing validate exports its spans over OTLP/HTTP during the submission benchmark (tracing's cost) */
     record Options(Path root, boolean quick, boolean profile, Set<String> only, List<Long> sparkRowsOverride,
-                   SparkOptions spark, String commandLine) {
-        static final String USAGE = "usage: bench/run [--quick|--full] [--profile] [--only " + String.join(",", BENCHMARKS)
+                   SparkOptions spark, String commandLine, boolean tracing) {
+        static final String USAGE = "usage: bench/run [--quick|--full] [--profile] [--tracing] [--only " + String.join(",", BENCHMARKS)
                 + "] [--spark-rows 1000000,10000000] " + SparkOptions.USAGE;
 
         static Options parse(String[] args) {
             Path root = Path.of(".");
             boolean quick = false;
             boolean profile = false;
+            boolean tracing = false;
             Set<String> only = new LinkedHashSet<>(BENCHMARKS);
             List<Long> sparkRows = List.of();
             SparkOptions spark = SparkOptions.DEFAULT;
@@ -52,6 +54,7 @@ public final class BenchMain {
                     case "--quick" -> quick = true;
                     case "--full" -> quick = false;
                     case "--profile" -> profile = true;
+                    case "--tracing" -> tracing = true;
                     case "--root" -> root = Path.of(args[++i]);
                     case "--only" -> {
                         if (i + 1 >= args.length) {
@@ -84,7 +87,7 @@ public final class BenchMain {
                 }
             }
             return new Options(root.toAbsolutePath().normalize(), quick, profile, Set.copyOf(only), sparkRows, spark,
-                    System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")));
+                    System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")), tracing);
         }
 
         boolean runs(String benchmark) {
@@ -93,7 +96,8 @@ public final class BenchMain {
 
         /** Every benchmark at its mode's sizes: only such a run adds a history row. */
         boolean all() {
-            return only.size() == BENCHMARKS.size() && sparkRowsOverride.isEmpty() && spark.equals(SparkOptions.DEFAULT);
+            return only.size() == BENCHMARKS.size() && sparkRowsOverride.isEmpty() && spark.equals(SparkOptions.DEFAULT)
+                    && !tracing;
         }
 
         /** Input sizes of the Spark benchmark. */
@@ -299,7 +303,7 @@ public final class BenchMain {
                                             List<String> verdicts) {
         StringBuilder out = new StringBuilder("## 2. Submission API (open loop)\n\n");
         Path recording = options.profile() ? environment.workDir().resolve("validate-submission.jfr") : null;
-        SubmissionBenchmark benchmark = new SubmissionBenchmark(environment, recording);
+        SubmissionBenchmark benchmark = new SubmissionBenchmark(environment, recording, options.tracing());
         try {
             benchmark.setUp();
             steps.addAll(benchmark.run(options.rates(), options.perRate(), Duration.ofSeconds(5)));
@@ -309,6 +313,10 @@ public final class BenchMain {
         } finally {
             benchmark.tearDown();
         }
+        out.append(options.tracing()
+                ? "**Tracing on** (`--tracing`): validate exported its spans over OTLP/HTTP (batch span processor, the "
+                        + "SDK's defaults) to a sink in the benchmark JVM that discards them (" + benchmark.exported() + ").\n\n"
+                : "Tracing off: validate's default, no exporter (`OTEL_TRACES_EXPORTER` unset).\n\n");
         if (recording != null) {
             out.append("JFR recording of validate during this benchmark (profile settings): `").append(recording)
                     .append("` (`jfr print --events jdk.ExecutionSample`; it adds overhead to these figures).\n\n");

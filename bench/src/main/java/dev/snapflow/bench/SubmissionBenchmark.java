@@ -49,17 +49,30 @@ public final class SubmissionBenchmark {
 
     private final java.nio.file.Path recording;
 
-    /** @param recording where validate writes a JFR recording (profile settings), or null for none */
-    public SubmissionBenchmark(BenchEnvironment environment, java.nio.file.Path recording) {
+    /** Where validate exports its spans, when tracing is measured; null when tracing is off (no exporter). */
+    private final TraceSink traces;
+
+    /**
+     * @param recording where validate writes a JFR recording (profile settings), or null for none
+     * @param tracing   validate exports its spans over OTLP/HTTP to a sink in this JVM (tracing's cost); otherwise
+     *                  it runs with its default, no exporter
+     */
+    public SubmissionBenchmark(BenchEnvironment environment, java.nio.file.Path recording, boolean tracing) {
         this.environment = environment;
         this.recording = recording;
+        this.traces = tracing ? TraceSink.start() : null;
     }
 
     /** Starts validate alone, creates the tenant and commits the raw snapshot the submissions name. */
     public void setUp() throws Exception {
-        plane = environment.startControlPlane(List.of("validate"), recording == null ? java.util.Map.of()
-                : java.util.Map.of("validate", java.util.Map.of("JAVA_TOOL_OPTIONS",
-                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording)));
+        java.util.Map<String, String> validate = new java.util.HashMap<>();
+        if (recording != null) {
+            validate.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording);
+        }
+        if (traces != null) {
+            validate.putAll(traces.exporterEnvironment());
+        }
+        plane = environment.startControlPlane(List.of("validate"), java.util.Map.of("validate", validate));
         HttpResponse<String> tenant = http.send(HttpRequest.newBuilder(uri("/v1/admin/tenants"))
                 .header("Authorization", "Bearer " + BenchEnvironment.ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
@@ -84,6 +97,14 @@ public final class SubmissionBenchmark {
         if (plane != null) {
             plane.close();
         }
+        if (traces != null) {
+            traces.close();
+        }
+    }
+
+    /** What validate exported while tracing was measured: "N exports, M KiB"; null when tracing was off. */
+    public String exported() {
+        return traces == null ? null : traces.exports() + " exports, " + traces.bytes() / 1024 + " KiB";
     }
 
     public int validatePort() {
