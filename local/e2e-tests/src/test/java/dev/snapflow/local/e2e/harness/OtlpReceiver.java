@@ -57,11 +57,16 @@ public final class OtlpReceiver implements AutoCloseable {
             server.createContext("/v1/traces", exchange -> {
                 try (exchange) {
                     byte[] body = exchange.getRequestBody().readAllBytes();
-                    receiver.read(body);
+                    int status = 200;
+                    try {
+                        receiver.read(body);
+                    } catch (RuntimeException e) {
+                        // the exporter logs the 400; this says why
+                        e.printStackTrace();
+                        status = 400;
+                    }
                     exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
-                    exchange.sendResponseHeaders(200, -1);
-                } catch (RuntimeException e) {
-                    exchange.sendResponseHeaders(400, -1);
+                    exchange.sendResponseHeaders(status, -1);
                 }
             });
             server.start();
@@ -247,7 +252,10 @@ public final class OtlpReceiver implements AutoCloseable {
             switch (tag & 7) {
                 case 0 -> varint();
                 case 1 -> buffer.position(buffer.position() + 8);
-                case 2 -> buffer.position(buffer.position() + (int) varint());
+                case 2 -> {
+                    int length = (int) varint(); // read before the position is taken
+                    buffer.position(buffer.position() + length);
+                }
                 case 5 -> buffer.position(buffer.position() + 4);
                 default -> throw new IllegalArgumentException("unsupported wire type " + (tag & 7));
             }
