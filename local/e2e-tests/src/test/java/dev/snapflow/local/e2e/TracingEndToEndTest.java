@@ -3,6 +3,7 @@ package dev.snapflow.local.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.storage.SnapshotRef;
 import dev.snapflow.local.controlplane.ControlPlane;
 import dev.snapflow.local.controlplane.LocalWiring;
@@ -169,7 +170,7 @@ class TracingEndToEndTest {
         CollectedSpan launched = one(trace, "snapflow-launch", INTERNAL, "launch ingest", null, dump);
         assertThat(launched.parentSpanId()).as(dump).isEqualTo(launchReceived.spanId());
         String jobId = launched.attribute("snapflow.job_id");
-        assertThat(jobId).as(dump).startsWith(processId);
+        assertThat(jobId).as(dump).isEqualTo(JobId.of(processId, 1, 1).value());
 
         // the job's reports: callback's server spans, children of the launch span (the job's TRACEPARENT)
         List<CollectedSpan> reports = trace.stream().filter(span -> span.service().equals("snapflow-callback")
