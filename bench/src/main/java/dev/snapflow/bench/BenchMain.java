@@ -35,17 +35,21 @@ public final class BenchMain {
     private BenchMain() {
     }
 
-    /** @param tracing validate exports its spans over OTLP/HTTP during the submission benchmark (tracing's cost) */
+    /**
+     * @param tracing        validate exports its spans over OTLP/HTTP during the submission benchmark (tracing's cost)
+     * @param ratesOverride  the submission benchmark's rates instead of the mode's (empty: the mode's)
+     */
     record Options(Path root, boolean quick, boolean profile, Set<String> only, List<Long> sparkRowsOverride,
-                   SparkOptions spark, String commandLine, boolean tracing) {
-        static final String USAGE = "usage: bench/run [--quick|--full] [--profile] [--tracing] [--only " + String.join(",", BENCHMARKS)
-                + "] [--spark-rows 1000000,10000000] " + SparkOptions.USAGE;
+                   SparkOptions spark, String commandLine, boolean tracing, List<Double> ratesOverride) {
+        static final String USAGE = "usage: bench/run [--quick|--full] [--profile] [--tracing] [--submission-rates 100,500] [--only "
+                + String.join(",", BENCHMARKS) + "] [--spark-rows 1000000,10000000] " + SparkOptions.USAGE;
 
         static Options parse(String[] args) {
             Path root = Path.of(".");
             boolean quick = false;
             boolean profile = false;
             boolean tracing = false;
+            List<Double> rates = List.of();
             Set<String> only = new LinkedHashSet<>(BENCHMARKS);
             List<Long> sparkRows = List.of();
             SparkOptions spark = SparkOptions.DEFAULT;
@@ -55,6 +59,12 @@ public final class BenchMain {
                     case "--full" -> quick = false;
                     case "--profile" -> profile = true;
                     case "--tracing" -> tracing = true;
+                    case "--submission-rates" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("--submission-rates needs a list; " + USAGE);
+                        }
+                        rates = java.util.Arrays.stream(args[++i].split(",")).map(r -> Double.parseDouble(r.strip())).toList();
+                    }
                     case "--root" -> root = Path.of(args[++i]);
                     case "--only" -> {
                         if (i + 1 >= args.length) {
@@ -87,7 +97,7 @@ public final class BenchMain {
                 }
             }
             return new Options(root.toAbsolutePath().normalize(), quick, profile, Set.copyOf(only), sparkRows, spark,
-                    System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")), tracing);
+                    System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")), tracing, rates);
         }
 
         boolean runs(String benchmark) {
@@ -97,7 +107,7 @@ public final class BenchMain {
         /** Every benchmark at its mode's sizes: only such a run adds a history row. */
         boolean all() {
             return only.size() == BENCHMARKS.size() && sparkRowsOverride.isEmpty() && spark.equals(SparkOptions.DEFAULT)
-                    && !tracing;
+                    && !tracing && ratesOverride.isEmpty();
         }
 
         /** Input sizes of the Spark benchmark. */
@@ -126,6 +136,9 @@ public final class BenchMain {
         }
 
         List<Double> rates() {
+            if (!ratesOverride.isEmpty()) {
+                return ratesOverride;
+            }
             return quick ? List.of(50.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 1500.0)
                     : List.of(50.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 1250.0, 1500.0, 2000.0, 2500.0);
         }
