@@ -83,7 +83,7 @@ public class EventTracing {
         this.transport = transport;
     }
 
-    /** For Snapflow's own internal spans (launch, dispatch): the same tracer as the event spans. */
+    /** For Snapflow's other spans (launch, webhook calls): the same tracer as the event spans. */
     public Tracer tracer() {
         return tracer;
     }
