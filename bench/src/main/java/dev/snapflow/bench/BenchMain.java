@@ -351,6 +351,13 @@ public final class BenchMain {
                     step.latency().p95Millis(), step.latency().p99Millis(), step.latency().maxMillis());
         }
         out.append(table.render()).append('\n');
+        if (!benchmark.cpuMillisPerAccepted().isEmpty()) {
+            out.append("validate's CPU time (all its threads) per accepted submission: ")
+                    .append(benchmark.cpuMillisPerAccepted().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                            .map(e -> String.format(Locale.ROOT, "%.2f ms at %.0f/s", e.getValue(), e.getKey()))
+                            .collect(java.util.stream.Collectors.joining(", ")))
+                    .append(" (the first rate is the warm-up, JIT included).\n\n");
+        }
         if (!steps.isEmpty()) {
             try {
                 Charts.submissionLatency(steps, resultsDir.resolve(stamp + "-submission-latency.png"));

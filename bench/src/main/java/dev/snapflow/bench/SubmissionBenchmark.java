@@ -49,6 +49,12 @@ public final class SubmissionBenchmark {
 
     private final java.nio.file.Path recording;
 
+    /**
+     * validate's CPU time (all its threads: requests, outbox relay, span export) per accepted submission, by offered
+     * rate: what a feature costs even where the latencies drown in other load on the machine.
+     */
+    private final java.util.Map<Double, Double> cpuMillisPerAccepted = new java.util.LinkedHashMap<>();
+
     /** Where validate exports its spans, when tracing is measured; null when tracing is off (no exporter). */
     private final TraceSink traces;
 
@@ -102,6 +108,16 @@ public final class SubmissionBenchmark {
         }
     }
 
+    /** validate's CPU milliseconds per accepted submission, by offered rate (the warm-up's rate included). */
+    public java.util.Map<Double, Double> cpuMillisPerAccepted() {
+        return java.util.Map.copyOf(cpuMillisPerAccepted);
+    }
+
+    private Duration validateCpu() {
+        return ProcessHandle.of(plane.function("validate").pid()).flatMap(p -> p.info().totalCpuDuration())
+                .orElse(Duration.ZERO);
+    }
+
     /** What validate exported while tracing was measured: "N exports, M KiB"; null when tracing was off. */
     public String exported() {
         return traces == null ? null : traces.exports() + " exports, " + traces.bytes() / 1024 + " KiB";
@@ -144,6 +160,7 @@ public final class SubmissionBenchmark {
 
     /** One open-loop step; latency of each request counts from when it was due. */
     public Step runAt(double rate, Duration duration) throws Exception {
+        Duration cpuBefore = validateCpu();
         Histogram latencies = LatencySummary.newMicrosHistogram();
         AtomicLong accepted = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -181,6 +198,9 @@ public final class SubmissionBenchmark {
             errors.addAndGet(inFlight.stream().filter(f -> !f.isDone()).count());
         }
         double elapsedSeconds = Math.max(lastCompletion.get() - schedule.startNanos(), duration.toNanos()) / 1e9;
+        if (accepted.get() > 0) {
+            cpuMillisPerAccepted.put(rate, validateCpu().minus(cpuBefore).toNanos() / 1e6 / accepted.get());
+        }
         return new Step(rate, accepted.get() / elapsedSeconds, schedule.requests(), accepted.get(), errors.get(),
                 LatencySummary.of(latencies), otherStatuses.toString());
     }
