@@ -35,15 +35,21 @@ public final class BenchMain {
     private BenchMain() {
     }
 
+    /**
+     * @param tracing        validate exports its spans over OTLP/HTTP during the submission benchmark (tracing's cost)
+     * @param ratesOverride  the submission benchmark's rates instead of the mode's (empty: the mode's)
+     */
     record Options(Path root, boolean quick, boolean profile, Set<String> only, List<Long> sparkRowsOverride,
-                   SparkOptions spark, String commandLine) {
-        static final String USAGE = "usage: bench/run [--quick|--full] [--profile] [--only " + String.join(",", BENCHMARKS)
-                + "] [--spark-rows 1000000,10000000] " + SparkOptions.USAGE;
+                   SparkOptions spark, String commandLine, boolean tracing, List<Double> ratesOverride) {
+        static final String USAGE = "usage: bench/run [--quick|--full] [--profile] [--tracing] [--submission-rates 100,500] [--only "
+                + String.join(",", BENCHMARKS) + "] [--spark-rows 1000000,10000000] " + SparkOptions.USAGE;
 
         static Options parse(String[] args) {
             Path root = Path.of(".");
             boolean quick = false;
             boolean profile = false;
+            boolean tracing = false;
+            List<Double> rates = List.of();
             Set<String> only = new LinkedHashSet<>(BENCHMARKS);
             List<Long> sparkRows = List.of();
             SparkOptions spark = SparkOptions.DEFAULT;
@@ -52,6 +58,13 @@ public final class BenchMain {
                     case "--quick" -> quick = true;
                     case "--full" -> quick = false;
                     case "--profile" -> profile = true;
+                    case "--tracing" -> tracing = true;
+                    case "--submission-rates" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("--submission-rates needs a list; " + USAGE);
+                        }
+                        rates = java.util.Arrays.stream(args[++i].split(",")).map(r -> Double.parseDouble(r.strip())).toList();
+                    }
                     case "--root" -> root = Path.of(args[++i]);
                     case "--only" -> {
                         if (i + 1 >= args.length) {
@@ -84,7 +97,7 @@ public final class BenchMain {
                 }
             }
             return new Options(root.toAbsolutePath().normalize(), quick, profile, Set.copyOf(only), sparkRows, spark,
-                    System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")));
+                    System.getProperty("bench.command", "bench/run" + (quick ? " --quick" : "")), tracing, rates);
         }
 
         boolean runs(String benchmark) {
@@ -93,7 +106,8 @@ public final class BenchMain {
 
         /** Every benchmark at its mode's sizes: only such a run adds a history row. */
         boolean all() {
-            return only.size() == BENCHMARKS.size() && sparkRowsOverride.isEmpty() && spark.equals(SparkOptions.DEFAULT);
+            return only.size() == BENCHMARKS.size() && sparkRowsOverride.isEmpty() && spark.equals(SparkOptions.DEFAULT)
+                    && !tracing && ratesOverride.isEmpty();
         }
 
         /** Input sizes of the Spark benchmark. */
@@ -122,6 +136,9 @@ public final class BenchMain {
         }
 
         List<Double> rates() {
+            if (!ratesOverride.isEmpty()) {
+                return ratesOverride;
+            }
             return quick ? List.of(50.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 1500.0)
                     : List.of(50.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 1250.0, 1500.0, 2000.0, 2500.0);
         }
@@ -299,7 +316,7 @@ public final class BenchMain {
                                             List<String> verdicts) {
         StringBuilder out = new StringBuilder("## 2. Submission API (open loop)\n\n");
         Path recording = options.profile() ? environment.workDir().resolve("validate-submission.jfr") : null;
-        SubmissionBenchmark benchmark = new SubmissionBenchmark(environment, recording);
+        SubmissionBenchmark benchmark = new SubmissionBenchmark(environment, recording, options.tracing());
         try {
             benchmark.setUp();
             steps.addAll(benchmark.run(options.rates(), options.perRate(), Duration.ofSeconds(5)));
@@ -309,6 +326,10 @@ public final class BenchMain {
         } finally {
             benchmark.tearDown();
         }
+        out.append(options.tracing()
+                ? "**Tracing on** (`--tracing`): validate exported its spans over OTLP/HTTP (batch span processor, the "
+                        + "SDK's defaults) to a sink in the benchmark JVM that discards them (" + benchmark.exported() + ").\n\n"
+                : "Tracing off: validate's default, no exporter (`OTEL_TRACES_EXPORTER` unset).\n\n");
         if (recording != null) {
             out.append("JFR recording of validate during this benchmark (profile settings): `").append(recording)
                     .append("` (`jfr print --events jdk.ExecutionSample`; it adds overhead to these figures).\n\n");
@@ -330,6 +351,13 @@ public final class BenchMain {
                     step.latency().p95Millis(), step.latency().p99Millis(), step.latency().maxMillis());
         }
         out.append(table.render()).append('\n');
+        if (!benchmark.cpuMillisPerAccepted().isEmpty()) {
+            out.append("validate's CPU time (all its threads) per accepted submission: ")
+                    .append(benchmark.cpuMillisPerAccepted().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                            .map(e -> String.format(Locale.ROOT, "%.2f ms at %.0f/s", e.getValue(), e.getKey()))
+                            .collect(java.util.stream.Collectors.joining(", ")))
+                    .append(" (the first rate is the warm-up, JIT included).\n\n");
+        }
         if (!steps.isEmpty()) {
             try {
                 Charts.submissionLatency(steps, resultsDir.resolve(stamp + "-submission-latency.png"));

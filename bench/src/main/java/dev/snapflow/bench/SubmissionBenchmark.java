@@ -49,17 +49,36 @@ public final class SubmissionBenchmark {
 
     private final java.nio.file.Path recording;
 
-    /** @param recording where validate writes a JFR recording (profile settings), or null for none */
-    public SubmissionBenchmark(BenchEnvironment environment, java.nio.file.Path recording) {
+    /**
+     * validate's CPU time (all its threads: requests, outbox relay, span export) per accepted submission, by offered
+     * rate: what a feature costs even where the latencies drown in other load on the machine.
+     */
+    private final java.util.Map<Double, Double> cpuMillisPerAccepted = new java.util.LinkedHashMap<>();
+
+    /** Where validate exports its spans, when tracing is measured; null when tracing is off (no exporter). */
+    private final TraceSink traces;
+
+    /**
+     * @param recording where validate writes a JFR recording (profile settings), or null for none
+     * @param tracing   validate exports its spans over OTLP/HTTP to a sink in this JVM (tracing's cost); otherwise
+     *                  it runs with its default, no exporter
+     */
+    public SubmissionBenchmark(BenchEnvironment environment, java.nio.file.Path recording, boolean tracing) {
         this.environment = environment;
         this.recording = recording;
+        this.traces = tracing ? TraceSink.start() : null;
     }
 
     /** Starts validate alone, creates the tenant and commits the raw snapshot the submissions name. */
     public void setUp() throws Exception {
-        plane = environment.startControlPlane(List.of("validate"), recording == null ? java.util.Map.of()
-                : java.util.Map.of("validate", java.util.Map.of("JAVA_TOOL_OPTIONS",
-                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording)));
+        java.util.Map<String, String> validate = new java.util.HashMap<>();
+        if (recording != null) {
+            validate.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording);
+        }
+        if (traces != null) {
+            validate.putAll(traces.exporterEnvironment());
+        }
+        plane = environment.startControlPlane(List.of("validate"), java.util.Map.of("validate", validate));
         HttpResponse<String> tenant = http.send(HttpRequest.newBuilder(uri("/v1/admin/tenants"))
                 .header("Authorization", "Bearer " + BenchEnvironment.ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
@@ -84,6 +103,24 @@ public final class SubmissionBenchmark {
         if (plane != null) {
             plane.close();
         }
+        if (traces != null) {
+            traces.close();
+        }
+    }
+
+    /** validate's CPU milliseconds per accepted submission, by offered rate (the warm-up's rate included). */
+    public java.util.Map<Double, Double> cpuMillisPerAccepted() {
+        return java.util.Map.copyOf(cpuMillisPerAccepted);
+    }
+
+    private Duration validateCpu() {
+        return ProcessHandle.of(plane.function("validate").pid()).flatMap(p -> p.info().totalCpuDuration())
+                .orElse(Duration.ZERO);
+    }
+
+    /** What validate exported while tracing was measured: "N exports, M KiB"; null when tracing was off. */
+    public String exported() {
+        return traces == null ? null : traces.exports() + " exports, " + traces.bytes() / 1024 + " KiB";
     }
 
     public int validatePort() {
@@ -123,6 +160,7 @@ public final class SubmissionBenchmark {
 
     /** One open-loop step; latency of each request counts from when it was due. */
     public Step runAt(double rate, Duration duration) throws Exception {
+        Duration cpuBefore = validateCpu();
         Histogram latencies = LatencySummary.newMicrosHistogram();
         AtomicLong accepted = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -160,6 +198,9 @@ public final class SubmissionBenchmark {
             errors.addAndGet(inFlight.stream().filter(f -> !f.isDone()).count());
         }
         double elapsedSeconds = Math.max(lastCompletion.get() - schedule.startNanos(), duration.toNanos()) / 1e9;
+        if (accepted.get() > 0) {
+            cpuMillisPerAccepted.put(rate, validateCpu().minus(cpuBefore).toNanos() / 1e6 / accepted.get());
+        }
         return new Step(rate, accepted.get() / elapsedSeconds, schedule.requests(), accepted.get(), errors.get(),
                 LatencySummary.of(latencies), otherStatuses.toString());
     }

@@ -37,6 +37,17 @@ class BenchOptionsTest {
     }
 
     @Test
+    void tracingAndOwnSubmissionRatesKeepTheRunOutOfTheHistory() {
+        BenchMain.Options options = BenchMain.Options.parse(new String[]{"--quick", "--only", "submission", "--tracing",
+                "--submission-rates", "100, 500"});
+        assertThat(options.tracing()).isTrue();
+        assertThat(options.rates()).containsExactly(100.0, 500.0);
+        assertThat(BenchMain.Options.parse(new String[]{"--tracing"}).all()).isFalse();
+        assertThat(BenchMain.Options.parse(new String[]{"--submission-rates", "500"}).all()).isFalse();
+        assertThat(BenchMain.Options.parse(new String[]{}).tracing()).isFalse();
+    }
+
+    @Test
     void anUnknownBenchmarkNameIsRefusedWithTheKnownOnes() {
         assertThatThrownBy(() -> BenchMain.Options.parse(new String[]{"--only", "sparks"}))
                 .isInstanceOf(IllegalArgumentException.class)

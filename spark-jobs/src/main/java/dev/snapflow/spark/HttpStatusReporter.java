@@ -31,7 +31,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * POSTs {@link JobStatusReport}s as JSON to the callback URL with {@code Authorization: Bearer <token>}.
+ * POSTs {@link JobStatusReport}s as JSON to the callback URL with {@code Authorization: Bearer <token>} and, when
+ * launch gave the job a trace context, {@code traceparent}: callback's span of each report joins the process's trace.
  * One sender thread keeps reports in sequence order. Terminal reports are retried with exponential backoff
  * on network errors, 5xx, 408 and 429; other 4xx answers (bad token, stale attempt) are final.
  *
@@ -48,6 +49,7 @@ public final class HttpStatusReporter implements StatusReporter {
 
     private final URI url;
     private final String token;
+    private final String traceparent;
     private final JobId jobId;
     private final int attempt;
     private final Clock clock;
@@ -71,9 +73,12 @@ public final class HttpStatusReporter implements StatusReporter {
         public static final RetryPolicy DEFAULT = new RetryPolicy(6, Duration.ofMillis(500), Duration.ofSeconds(10));
     }
 
-    public HttpStatusReporter(URI url, String token, JobId jobId, int attempt, Clock clock, RetryPolicy retry) {
+    /** @param traceparent the W3C trace context the job continues; null for none */
+    public HttpStatusReporter(URI url, String token, String traceparent, JobId jobId, int attempt, Clock clock,
+                              RetryPolicy retry) {
         this.url = url;
         this.token = token;
+        this.traceparent = traceparent;
         this.jobId = jobId;
         this.attempt = attempt;
         this.clock = clock;
@@ -168,12 +173,15 @@ public final class HttpStatusReporter implements StatusReporter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a status report", e);
         }
-        HttpRequest request = HttpRequest.newBuilder(url)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url)
                 .timeout(retry.requestTimeout())
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+        if (traceparent != null) {
+            builder.header("traceparent", traceparent);
+        }
+        HttpRequest request = builder.build();
         long backoff = retry.firstBackoff().toMillis();
         for (int i = 1; i <= attempts; i++) {
             String problem;

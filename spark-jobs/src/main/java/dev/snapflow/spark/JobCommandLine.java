@@ -6,6 +6,7 @@ import dev.snapflow.contracts.storage.InvalidPathSegmentException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The job's command line ({@link JobArguments}) and environment (callback token, S3 settings), checked
@@ -15,9 +16,12 @@ import java.util.Map;
  * @param callbackUrl where reports go
  * @param token       the callback bearer token, from {@value JobArguments#CALLBACK_TOKEN_ENV}
  * @param s3          object storage settings
+ * @param traceparent the W3C trace context to continue, from {@value JobArguments#TRACEPARENT_ENV}; null when absent
+ *                    or not of the W3C form (tracing never stops a job)
  */
-public record JobCommandLine(JobArguments arguments, URI callbackUrl, String token, S3Settings s3) {
+public record JobCommandLine(JobArguments arguments, URI callbackUrl, String token, S3Settings s3, String traceparent) {
     public static final String PROGRAM = "snapflow-job";
+    private static final Pattern TRACEPARENT = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     public static boolean wantsHelp(List<String> argv) {
         return argv.contains("--help") || argv.contains("-h");
@@ -54,7 +58,11 @@ public record JobCommandLine(JobArguments arguments, URI callbackUrl, String tok
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        return new JobCommandLine(arguments, callback, token.trim(), s3);
+        String traceparent = env.get(JobArguments.TRACEPARENT_ENV);
+        if (traceparent != null && !TRACEPARENT.matcher(traceparent.trim()).matches()) {
+            traceparent = null;
+        }
+        return new JobCommandLine(arguments, callback, token.trim(), s3, traceparent == null ? null : traceparent.trim());
     }
 
     public static String usage() {

@@ -91,7 +91,7 @@ public final class JobRunner {
         JobArguments args = commandLine.arguments();
         Instant started = clock.instant();
         try (HttpStatusReporter reporter = new HttpStatusReporter(commandLine.callbackUrl(), commandLine.token(),
-                args.jobId(), args.attempt(), clock, retryPolicy);
+                commandLine.traceparent(), args.jobId(), args.attempt(), clock, retryPolicy);
              S3ManifestStore store = new S3ManifestStore(commandLine.s3().newClient())) {
             reporter.onStopWord(this::stopSpark);
             try {

@@ -55,7 +55,7 @@ class HttpStatusReporterStopWordTest {
         });
         callback.start();
         reporter = new HttpStatusReporter(URI.create("http://127.0.0.1:" + callback.getAddress().getPort() + "/status"),
-                "token", JOB, 1, Clock.systemUTC(), new HttpStatusReporter.RetryPolicy(2, Duration.ofMillis(10),
+                "token", null, JOB, 1, Clock.systemUTC(), new HttpStatusReporter.RetryPolicy(2, Duration.ofMillis(10),
                 Duration.ofSeconds(5)));
         return reporter;
     }

@@ -42,6 +42,13 @@ public record JobArguments(
 
     public static final String CALLBACK_TOKEN_ENV = "SNAPFLOW_CALLBACK_TOKEN";
 
+    /**
+     * The W3C trace context the job continues, in its environment (OpenTelemetry's environment-variable carrier,
+     * {@code TRACEPARENT}); optional. The job sends it as the {@code traceparent} header of its status reports, so
+     * callback's spans join the process's trace.
+     */
+    public static final String TRACEPARENT_ENV = "TRACEPARENT";
+
     /** Flag names in the order they are written, with a one-line description each (the job's --help). */
     public static final Map<String, String> FLAGS;
 

@@ -20,6 +20,7 @@ import dev.snapflow.functions.shared.logging.LogContext;
 import dev.snapflow.functions.shared.metrics.Outcome;
 import dev.snapflow.functions.shared.metrics.StepTimings;
 import dev.snapflow.functions.shared.metrics.TenantLabels;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import dev.snapflow.functions.shared.persistence.Database;
 import dev.snapflow.functions.shared.persistence.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +50,7 @@ public class JobDispatcher {
 
     private final Database database;
     private final Ledger ledger;
+    private final EventTracing tracing;
     private final OutboxRelay relay;
     private final ActionCatalog catalog;
     private final EnqueueConfiguration config;
@@ -60,8 +62,9 @@ public class JobDispatcher {
 
     public JobDispatcher(Database database, Ledger ledger, OutboxRelay relay, ActionCatalog catalog,
                          EnqueueConfiguration config, MeterRegistry meters, TenantLabels tenantLabels,
-                         StepTimings timings) {
+                         StepTimings timings, EventTracing tracing) {
         this.database = database;
+        this.tracing = tracing;
         this.ledger = ledger;
         this.relay = relay;
         this.catalog = catalog;
@@ -195,7 +198,9 @@ public class JobDispatcher {
         int timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, action.timeout().toSeconds()));
         ledger.startAttempt(connection, step, jobId, outputPrefix,
                 Events.newEvent(JobRequested.of(arguments, timeoutSeconds, now))
-                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now).build(), now,
+                        .source(EventSources.ENQUEUE).id("job-requested-" + jobId.value()).time(now)
+                        // its own process's trace, also when another process's event woke this dispatch
+                        .traceparent(tracing.traceparentFor(step.processId().toString())).build(), now,
                 now.plus(config.launchDeadline()));
         // the sweep is an entry of its own: the job's ids on its line
         try (LogContext ids = LogContext.open().tenant(tenant).jobId(jobId.value())) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.JobStatusReport;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import dev.snapflow.functions.shared.http.JsonInputProblem;
 import dev.snapflow.functions.shared.http.Problem;
 import dev.snapflow.functions.shared.security.JobTokens;
@@ -22,6 +23,7 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.opentelemetry.api.trace.Span;
 
 import java.io.IOException;
 
@@ -57,6 +59,7 @@ public class JobStatusController {
         } catch (IllegalArgumentException e) {
             return reject(HttpStatus.NOT_FOUND, "Unknown job", "no job " + jobId, "jobId", "unknown_job");
         }
+        Span.current().setAttribute(EventTracing.JOB_ID, id.toString()).setAttribute(EventTracing.PROCESS_ID, id.processId());
         String token = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION)
                 .filter(v -> v.regionMatches(true, 0, "Bearer ", 0, 7)).map(v -> v.substring(7).trim()).orElse(null);
         if (!tokens.verify(id, id.attempt(), token)) {

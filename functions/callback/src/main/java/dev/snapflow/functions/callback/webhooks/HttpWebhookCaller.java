@@ -1,6 +1,7 @@
 package dev.snapflow.functions.callback.webhooks;
 
 import dev.snapflow.functions.callback.CallbackConfiguration;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import dev.snapflow.functions.shared.webhooks.WebhookAddressPolicy;
 import dev.snapflow.functions.shared.webhooks.WebhookSigner;
 import dev.snapflow.functions.shared.webhooks.WebhookUrlRefused;
@@ -104,6 +105,11 @@ public class HttpWebhookCaller implements WebhookCaller, AutoCloseable {
         for (Map.Entry<String, String> header : WebhookSigner.headers(secret, id, Instant.now().getEpochSecond(),
                 payload).entrySet()) {
             post.setHeader(header.getKey(), header.getValue());
+        }
+        // the trace context of the call's span (WebhookTraces), so the receiver can continue the process's trace
+        String traceparent = EventTracing.currentTraceparent();
+        if (traceparent != null) {
+            post.setHeader("traceparent", traceparent);
         }
         ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ClassicHttpResponse response = null;

@@ -4,6 +4,8 @@ import dev.snapflow.functions.callback.CallbackConfiguration;
 import dev.snapflow.functions.shared.domain.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,7 @@ public class WebhookDispatcher {
     private final WebhookCaller caller;
     private final CallbackConfiguration config;
     private final MeterRegistry meters;
+    private final WebhookTraces traces;
     private final RetryPolicy backoff;
     private final Duration lease;
     private final Semaphore freeWorkers;
@@ -56,8 +59,9 @@ public class WebhookDispatcher {
     private String lastServed = "";
 
     public WebhookDispatcher(WebhookDeliveryRows rows, WebhookCaller caller, CallbackConfiguration config,
-                             MeterRegistry meters) {
+                             MeterRegistry meters, WebhookTraces traces) {
         this.rows = rows;
+        this.traces = traces;
         this.caller = caller;
         this.config = config;
         this.meters = meters;
@@ -158,7 +162,11 @@ public class WebhookDispatcher {
                 result = WebhookCaller.CallResult.failed(null, DeliveryError.DEADLINE_PASSED,
                         "not delivered within " + config.webhookGiveUpAfter());
             } else {
-                result = caller.call(delivery.url(), delivery.id(), delivery.payload(), delivery.secret());
+                Span span = traces.startCall(delivery.id(), delivery.tenant(), delivery.url());
+                try (Scope ignored = span.makeCurrent()) {
+                    result = caller.call(delivery.url(), delivery.id(), delivery.payload(), delivery.secret());
+                }
+                traces.end(span, delivery.id(), result);
             }
             record(delivery, result, deadline);
         } catch (RuntimeException e) {

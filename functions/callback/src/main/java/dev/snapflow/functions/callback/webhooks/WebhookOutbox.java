@@ -25,9 +25,11 @@ public class WebhookOutbox {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WebhookDispatcher dispatcher;
+    private final WebhookTraces traces;
 
-    public WebhookOutbox(WebhookDispatcher dispatcher) {
+    public WebhookOutbox(WebhookDispatcher dispatcher, WebhookTraces traces) {
         this.dispatcher = dispatcher;
+        this.traces = traces;
     }
 
     /** Adds the delivery of a result, in the caller's transaction; nothing when the process has no webhook. */
@@ -43,7 +45,8 @@ public class WebhookOutbox {
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO webhook_deliveries (id, process_id, tenant_id, url, event_type, payload, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
-            insert.setString(1, "msg_" + processId.toString().replace("-", "") + "_" + eventType.replace("process.", ""));
+            String id = "msg_" + processId.toString().replace("-", "") + "_" + eventType.replace("process.", "");
+            insert.setString(1, id);
             insert.setObject(2, processId);
             insert.setString(3, tenant);
             insert.setString(4, url);
@@ -51,6 +54,7 @@ public class WebhookOutbox {
             insert.setString(6, JSON.writeValueAsString(payload));
             insert.setTimestamp(7, Timestamp.from(now));
             insert.executeUpdate();
+            traces.remember(id);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -11,8 +11,14 @@ import java.util.Objects;
  * @param arguments     the job's command line, passed unchanged
  * @param profile       image, entry point, resources and timeout of the action
  * @param callbackToken the job's own token; goes into its environment (a Secret on Kubernetes), never its args
+ * @param traceparent   the W3C trace context of launch's span, for the job's environment
+ *                      ({@value JobArguments#TRACEPARENT_ENV}); null when there is none
  */
-public record JobLaunch(JobArguments arguments, JobProfile profile, String callbackToken) {
+public record JobLaunch(JobArguments arguments, JobProfile profile, String callbackToken, String traceparent) {
+    public JobLaunch(JobArguments arguments, JobProfile profile, String callbackToken) {
+        this(arguments, profile, callbackToken, null);
+    }
+
     public JobLaunch {
         Objects.requireNonNull(arguments, "arguments");
         Objects.requireNonNull(profile, "profile");

@@ -15,9 +15,14 @@ import dev.snapflow.functions.shared.events.EventPublisher;
 import dev.snapflow.functions.shared.events.HandlingOutcome;
 import dev.snapflow.functions.shared.metrics.Latencies;
 import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,28 +42,51 @@ import java.util.concurrent.TimeUnit;
 @Context
 public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
     private static final Logger LOG = LoggerFactory.getLogger(JobRequestedHandler.class);
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("snapflow.launch.outcome");
 
     private final JobLauncher launcher;
     private final EventPublisher publisher;
     private final JobStatusSink statusSink;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final EventTracing tracing;
 
     public JobRequestedHandler(JobLauncher launcher, EventPublisher publisher, JobStatusSink statusSink,
-                               MeterRegistry meters, Clock clock) {
+                               MeterRegistry meters, Clock clock, EventTracing tracing) {
         super(JobRequested.class);
         this.launcher = launcher;
         this.publisher = publisher;
         this.statusSink = statusSink;
         this.meters = meters;
         this.clock = clock;
+        this.tracing = tracing;
     }
 
     @Override
     protected HandlingOutcome handle(JobRequested request, CloudEvent event) {
         String redrive = extension(event, Events.REDRIVE);
+        boolean startedBefore = "true".equals(extension(event, Events.STARTED_BEFORE));
+        // The backend's launch as a span of its own; the job continues the trace from it (TRACEPARENT).
+        Span span = tracing.tracer().spanBuilder("launch " + request.arguments().action())
+                .setAttribute(EventTracing.TENANT, request.tenant())
+                .setAttribute(EventTracing.PROCESS_ID, request.processId())
+                .setAttribute(EventTracing.JOB_ID, request.jobId())
+                .startSpan();
         long started = System.nanoTime();
-        LaunchOutcome outcome = launcher.launch(request, "true".equals(extension(event, Events.STARTED_BEFORE)));
+        LaunchOutcome outcome;
+        try (Scope ignored = span.makeCurrent()) {
+            outcome = launcher.launch(request, startedBefore, EventTracing.currentTraceparent());
+            span.setAttribute(OUTCOME, label(outcome).label());
+            if (outcome instanceof LaunchOutcome.Rejected rejected) {
+                span.setStatus(StatusCode.ERROR, rejected.reason());
+            }
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+            throw e;
+        } finally {
+            span.end();
+        }
         String label = label(outcome).label();
         meters.timer(Latencies.LAUNCH_CALL, "outcome", label).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         meters.counter("snapflow.launch.outcomes", "outcome", label).increment();
@@ -122,6 +150,7 @@ public class JobRequestedHandler extends TypedEventHandler<JobRequested> {
                 .id(request.jobId() + "/launched" + (redrive == null ? "" : "/redrive-" + redrive))
                 .partitionKey(request.snapshotRef())
                 .causedBy(cause)
+                .traceparent(EventTracing.currentTraceparent())
                 .build());
         return HandlingOutcome.done();
     }

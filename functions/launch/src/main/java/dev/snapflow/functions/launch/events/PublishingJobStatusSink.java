@@ -1,5 +1,6 @@
 package dev.snapflow.functions.launch.events;
 
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import dev.snapflow.contracts.events.EventSources;
 import dev.snapflow.contracts.events.Events;
 import dev.snapflow.functions.launch.backend.JobStatusSink;
@@ -27,6 +28,7 @@ public class PublishingJobStatusSink implements JobStatusSink {
                 // One platform verdict per attempt: a repeat of it is recognisably the same event.
                 .id(failure.jobId().value() + "/platform-failure")
                 .partitionKey(failure.partitionKey())
+                .traceparent(EventTracing.currentTraceparent())
                 .build());
     }
 }

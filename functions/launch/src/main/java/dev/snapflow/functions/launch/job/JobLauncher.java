@@ -26,22 +26,19 @@ public final class JobLauncher {
         this.backend = backend;
     }
 
-    public LaunchOutcome launch(JobRequested request) {
-        return launch(request, false);
-    }
-
     /**
      * @param startedBefore the request was re-driven by callback's reconciler for an attempt seen running: only
      *                      say what became of the job ({@link JobBackend#probe}), never start it again
+     * @param traceparent   the trace context the job continues (its reports are children of it); null for none
      */
-    public LaunchOutcome launch(JobRequested request, boolean startedBefore) {
+    public LaunchOutcome launch(JobRequested request, boolean startedBefore, String traceparent) {
         String action = request.arguments().action();
         Optional<JobProfile> profile = profiles.profileFor(action, Duration.ofSeconds(request.timeoutSeconds()));
         if (profile.isEmpty()) {
             return new LaunchOutcome.Rejected("action '" + action + "' is not in launch's action catalog");
         }
         String token = tokens.mint(request.id(), request.attempt());
-        JobLaunch launch = new JobLaunch(request.arguments(), profile.get(), token);
+        JobLaunch launch = new JobLaunch(request.arguments(), profile.get(), token, traceparent);
         return startedBefore ? backend.probe(launch) : backend.launch(launch);
     }
 

@@ -4,9 +4,13 @@ import dev.snapflow.functions.shared.failures.Failure;
 import dev.snapflow.functions.shared.failures.FailureClassifier;
 import dev.snapflow.functions.shared.logging.LogContext;
 import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +33,13 @@ public class EventDispatcher {
     private final Map<String, EventHandler> handlersByType = new HashMap<>();
     private final MeterRegistry meters;
     private final KnativeDeadLetters knativeDeadLetters;
+    private final EventTracing tracing;
 
     /** @param knativeDeadLetters present in validate only: where dead letters delivered over HTTP are recorded */
     public EventDispatcher(List<EventHandler> handlers, MeterRegistry meters,
-                           @Nullable KnativeDeadLetters knativeDeadLetters) {
+                           @Nullable KnativeDeadLetters knativeDeadLetters, EventTracing tracing) {
         this.meters = meters;
+        this.tracing = tracing;
         this.knativeDeadLetters = knativeDeadLetters;
         for (EventHandler handler : handlers) {
             for (String type : handler.eventTypes()) {
@@ -65,11 +71,25 @@ public class EventDispatcher {
     public HandlingOutcome dispatch(CloudEvent event, String transport) {
         // the event's ids on every line logged while it is handled (JSON logs: fields)
         try (LogContext ids = LogContext.forEvent(event)) {
-            return handle(event, transport);
+            return traced(event, transport);
         }
     }
 
-    private HandlingOutcome handle(CloudEvent event, String transport) {
+    private HandlingOutcome traced(CloudEvent event, String transport) {
+        // The handler runs under this event's consumer span, so what it writes (outbox rows) continues the trace.
+        Span span = tracing.startProcessing(event, transport);
+        try (Scope ignored = tracing.makeCurrent(span, event)) {
+            HandlingOutcome outcome = dispatchUntraced(event, transport);
+            if (!(outcome instanceof HandlingOutcome.Done)) {
+                span.setStatus(StatusCode.ERROR, outcome instanceof HandlingOutcome.Reject ? "rejected" : "retry");
+            }
+            return outcome;
+        } finally {
+            span.end();
+        }
+    }
+
+    private HandlingOutcome dispatchUntraced(CloudEvent event, String transport) {
         EventHandler handler = knativeDeadLetters != null && KnativeDeadLetters.isDeadLetter(event)
                 ? knativeDeadLetters : handlersByType.get(event.getType());
         if (handler == null) {

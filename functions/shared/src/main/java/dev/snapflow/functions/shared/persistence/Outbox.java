@@ -1,6 +1,7 @@
 package dev.snapflow.functions.shared.persistence;
 
 import dev.snapflow.contracts.events.Events;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
 
 import java.sql.Connection;
@@ -9,12 +10,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 
-/** Appends events to the outbox inside the caller's transaction; {@link OutboxRelay} publishes them. */
+/**
+ * Appends events to the outbox inside the caller's transaction; {@link OutboxRelay} publishes them. A row keeps
+ * the {@code traceparent} of the span that wrote it, so the relay's send and the next function's span continue
+ * the process's trace.
+ */
 public final class Outbox {
     private Outbox() {
     }
 
     public static void append(Connection connection, CloudEvent event) throws SQLException {
+        event = EventTracing.stampCurrent(event);
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO outbox (event_id, event_type, event) VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING")) {
             insert.setString(1, event.getId());

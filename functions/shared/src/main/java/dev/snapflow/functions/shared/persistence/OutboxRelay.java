@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.snapflow.functions.shared.failures.Failure;
 import dev.snapflow.functions.shared.failures.FailureClassifier;
 import dev.snapflow.functions.shared.failures.FailureKind;
+import dev.snapflow.functions.shared.tracing.EventTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -63,6 +66,7 @@ public class OutboxRelay implements AutoCloseable {
     private final Database database;
     private final EventPublisher publisher;
     private final MeterRegistry meters;
+    private final EventTracing tracing;
     private final Thread rounds;
     private final Duration retention;
     private final Duration relayInterval;
@@ -75,7 +79,7 @@ public class OutboxRelay implements AutoCloseable {
     private boolean roundRequested;
     private boolean closed;
 
-    public OutboxRelay(Database database, EventPublisher publisher, MeterRegistry meters,
+    public OutboxRelay(Database database, EventPublisher publisher, MeterRegistry meters, EventTracing tracing,
                        @Value("${snapflow.outbox.retention:7d}") Duration retention,
                        @Value("${snapflow.outbox.relay-interval:1s}") Duration relayInterval) {
         if (retention.isNegative() || retention.isZero()) {
@@ -86,6 +90,7 @@ public class OutboxRelay implements AutoCloseable {
         this.database = database;
         this.publisher = publisher;
         this.meters = meters;
+        this.tracing = tracing;
         // Started lazily on the first request, so a function that never commits an event has no extra thread
         // and startup does not pay for one.
         this.rounds = Thread.ofPlatform().name("outbox-relay").daemon().unstarted(this::runRounds);
@@ -170,9 +175,14 @@ public class OutboxRelay implements AutoCloseable {
                     return new Batch(0, false, false);
                 }
                 int acknowledged;
+                // one send span per row, a child of the span that wrote it (its traceparent)
+                List<Span> sends = new ArrayList<>(events.size());
+                events.forEach(event -> sends.add(tracing.startSend(event)));
                 try {
                     acknowledged = publisher.publishAll(events);
+                    endSends(sends, acknowledged, "not acknowledged");
                 } catch (EventPublishException e) {
+                    endSends(sends, 0, e.getMessage());
                     meters.counter("snapflow.outbox.publish_failures").increment();
                     Failure failure = FailureClassifier.classify(e);
                     if (failure.kind() != FailureKind.PERMANENT) {
@@ -204,6 +214,16 @@ public class OutboxRelay implements AutoCloseable {
             if (batch.refused() || batch.published() < BATCH) {
                 return total;
             }
+        }
+    }
+
+    /** Ends the send spans: the first {@code acknowledged} went out, the others failed with {@code reason}. */
+    private static void endSends(List<Span> sends, int acknowledged, String reason) {
+        for (int i = 0; i < sends.size(); i++) {
+            if (i >= acknowledged) {
+                sends.get(i).setStatus(StatusCode.ERROR, reason);
+            }
+            sends.get(i).end();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.snapflow.functions.shared.events;
 
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
+import io.opentelemetry.api.OpenTelemetry;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The labels of {@code snapflow_events_handled_total}: bounded, whatever a sender puts into an event. */
 class EventDispatcherMetricsTest {
+    private static final TransportConfiguration TRANSPORT = new TransportConfiguration(
+            TransportConfiguration.Transport.KAFKA, null, "snapflow-events", "snapflow-jobs", "snapflow-dead-letter",
+            "dispatcher-metrics-test", false);
 
     private static CloudEvent event(String type, String script) {
         return CloudEventBuilder.v1().withId("e-" + script).withSource(URI.create("/test")).withType(type)
@@ -22,7 +27,8 @@ class EventDispatcherMetricsTest {
     @Test
     void outcomesComeFromTheVocabularyAndATypeNoHandlerClaimsIsCountedAsUnhandled() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        EventDispatcher dispatcher = new EventDispatcher(List.of(new ScriptedHandler()), meters, null);
+        EventDispatcher dispatcher = new EventDispatcher(List.of(new ScriptedHandler()), meters, null,
+                new EventTracing(OpenTelemetry.noop(), TRANSPORT));
 
         dispatcher.dispatch(event(ScriptedHandler.TYPE, "done"), "kafka");
         dispatcher.dispatch(event(ScriptedHandler.TYPE, "reject"), "kafka");

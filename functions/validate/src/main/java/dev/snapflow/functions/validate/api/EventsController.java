@@ -9,6 +9,7 @@ import dev.snapflow.contracts.events.SnapshotPublished;
 import dev.snapflow.functions.shared.events.HttpCloudEvents;
 import dev.snapflow.functions.shared.http.Problem;
 import dev.snapflow.functions.shared.metrics.Outcome;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import dev.snapflow.functions.validate.ValidateConfiguration;
 import dev.snapflow.functions.validate.accept.RequestRejected;
 import dev.snapflow.functions.validate.events.ProcessRequestedHandler;
@@ -25,6 +26,8 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 
 import java.util.List;
 import java.util.Set;
@@ -51,11 +54,14 @@ public class EventsController {
     private final ProcessRequestedHandler processRequested;
     private final SnapshotPublishedHandler snapshotPublished;
     private final MeterRegistry meters;
+    private final EventTracing tracing;
     private final int maxBytes;
 
     public EventsController(TenantAuthenticator authenticator, JsonBodies bodies, ProcessRequestedHandler processRequested,
-                            SnapshotPublishedHandler snapshotPublished, MeterRegistry meters, ValidateConfiguration config) {
+                            SnapshotPublishedHandler snapshotPublished, MeterRegistry meters, ValidateConfiguration config,
+                            EventTracing tracing) {
         this.authenticator = authenticator;
+        this.tracing = tracing;
         this.bodies = bodies;
         this.processRequested = processRequested;
         this.snapshotPublished = snapshotPublished;
@@ -103,7 +109,21 @@ public class EventsController {
             throw refused(new RequestRejected(403, "Forbidden", "other_tenant", "data.tenant",
                     "this API key acts only for its own tenant; data.tenant must name it"));
         }
-        AcceptedEvent accepted = switch (data) {
+        // The event's consumer span: a child of its traceparent when the sender had one, else of this request's
+        // span; the processes it starts continue this trace.
+        Span span = tracing.startProcessing(event, "http");
+        AcceptedEvent accepted;
+        try (Scope ignored = tracing.makeCurrent(span, event)) {
+            accepted = accept(event, data);
+        } finally {
+            span.end();
+        }
+        meters.counter("snapflow.events.public", "type", event.getType(), "outcome", "accepted").increment();
+        return bodies.json(HttpResponse.status(HttpStatus.ACCEPTED), accepted);
+    }
+
+    private AcceptedEvent accept(CloudEvent event, Object data) {
+        return switch (data) {
             case ProcessRequested requested -> new AcceptedEvent(event.getType(), event.getId(),
                     List.of(processRequested.requestProcess(requested, event).processId()), null);
             case SnapshotPublished published -> {
@@ -113,9 +133,6 @@ public class EventsController {
             }
             default -> throw new IllegalStateException("unexpected data " + data.getClass().getSimpleName());
         };
-        meters.counter("snapflow.events.public", "type", event.getType(), "outcome", Outcome.ACCEPTED.label(),
-                "reason", "none").increment();
-        return bodies.json(HttpResponse.status(HttpStatus.ACCEPTED), accepted);
     }
 
     private RequestRejected refused(RequestRejected rejected) {

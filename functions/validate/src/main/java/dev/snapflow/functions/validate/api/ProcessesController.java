@@ -2,6 +2,7 @@ package dev.snapflow.functions.validate.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.snapflow.contracts.storage.StorageLayout;
+import dev.snapflow.functions.shared.tracing.EventTracing;
 import dev.snapflow.functions.shared.domain.ProcessState;
 import dev.snapflow.functions.shared.http.Problem;
 import dev.snapflow.functions.validate.accept.AcceptedProcess;
@@ -26,6 +27,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.opentelemetry.api.trace.Span;
 
 import java.net.URI;
 import java.util.Arrays;
@@ -76,11 +78,13 @@ public class ProcessesController {
     public HttpResponse<?> create(HttpRequest<?> request, @Body @Nullable byte[] body,
                                   @Header(IDEMPOTENCY_KEY_HEADER) @Nullable String idempotencyKey) {
         String tenant = authenticator.tenantOf(request);
+        Span.current().setAttribute(EventTracing.TENANT, tenant);
         CreateProcess create = bodies.read(request, body, CreateProcess.class);
         AtomicReference<ProcessViews.ProcessView> inserted = new AtomicReference<>();
         AcceptedProcess accepted = acceptor.accept(tenant, new ProcessRequest(create.entity(), create.dataVersion(),
                 create.action(), create.pipeline(), create.params(), create.webhookUrl()), idempotencyKey, Origin.API,
                 (connection, id) -> inserted.set(queries.find(connection, tenant, id).orElseThrow()));
+        Span.current().setAttribute(EventTracing.PROCESS_ID, accepted.processId().toString());
         var view = accepted.created() ? inserted.get() : queries.find(tenant, accepted.processId()).orElseThrow();
         URI location = URI.create("/v1/processes/" + accepted.processId());
         return bodies.json(accepted.created() ? HttpResponse.created(location) : HttpResponse.ok().header("Location",

@@ -262,6 +262,9 @@ final class DriverJobSpec {
         env.add(new EnvVar("SPARK_LOCAL_DIRS", SPARK_LOCAL_DIR, null));
         // The root file system is read-only: anything that writes under $HOME writes to the emptyDir.
         env.add(new EnvVar("HOME", "/tmp", null));
+        if (launch.traceparent() != null) {
+            env.add(new EnvVar(JobArguments.TRACEPARENT_ENV, launch.traceparent(), null));
+        }
         settings.jobEnvironment().forEach((name, value) -> env.add(new EnvVar(name, value, null)));
         settings.jobSecrets().keySet().stream().sorted().forEach(name -> env.add(secretEnv(name, secret, name)));
         return env;

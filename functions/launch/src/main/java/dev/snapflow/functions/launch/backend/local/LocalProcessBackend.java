@@ -550,6 +550,9 @@ public final class LocalProcessBackend implements JobBackend, AutoCloseable {
         environment.put("SPARK_LOCAL_IP", "127.0.0.1");
         environment.put("SPARK_LOCAL_DIRS", jobDir.resolve("tmp").toString());
         environment.put(JobArguments.CALLBACK_TOKEN_ENV, launch.callbackToken());
+        if (launch.traceparent() != null) {
+            environment.put(JobArguments.TRACEPARENT_ENV, launch.traceparent());
+        }
     }
 
     /** Watches a job until it ends: kills it at its deadline (at once if that has passed), reports its end. */

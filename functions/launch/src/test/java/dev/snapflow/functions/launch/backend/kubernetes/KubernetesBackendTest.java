@@ -51,7 +51,9 @@ class KubernetesBackendTest {
 
     @Test
     void launchStartsTheDriverAsAJobWithItsOwnTokenSecretAndHeadlessService() {
-        JobLaunch launch = TestJobs.scripted("sleep", Duration.ofMinutes(30));
+        JobLaunch scripted = TestJobs.scripted("sleep", Duration.ofMinutes(30));
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        JobLaunch launch = new JobLaunch(scripted.arguments(), scripted.profile(), scripted.callbackToken(), traceparent);
         String name = launch.jobId().value();
 
         LaunchOutcome outcome = backend.launch(launch);
@@ -129,6 +131,7 @@ class KubernetesBackendTest {
                 .isEqualTo(name + "-secret");
         assertThat(env.get(JobArguments.CALLBACK_TOKEN_ENV).getValueFrom().getSecretKeyRef().getKey())
                 .isEqualTo("callback-token");
+        assertThat(env.get(JobArguments.TRACEPARENT_ENV).getValue()).as("the trace the job continues").isEqualTo(traceparent);
         assertThat(env.get("SNAPFLOW_DRIVER_POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         assertThat(env.get("SNAPFLOW_S3_ENDPOINT").getValue()).isEqualTo("http://minio.storage.svc:9000");
         assertThat(env.get("AWS_SECRET_ACCESS_KEY").getValue()).isNull();
