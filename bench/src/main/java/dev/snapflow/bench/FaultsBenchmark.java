@@ -53,10 +53,14 @@ public final class FaultsBenchmark {
     /**
      * One scenario's figures. downSeconds: from the fault until recovery was complete (the component ready again);
      * recoveredToTerminalSeconds: from then until every process of the burst was terminal (NaN if not within the
-     * bound); republished: records published a second time (the duplicate-delivery scenario only).
+     * bound); openAtRecovery: processes of the burst not terminal at recovery (the work left, which drains at the
+     * tenant's 4 jobs at a time whatever the fault did); redrivenTerminalSeconds: from recovery until the last process
+     * with a re-driven step (a second attempt) was terminal, NaN if none was re-driven: the healing alone;
+     * republished: records published a second time (the duplicate-delivery scenario only).
      */
     public record Result(String scenario, String fault, JobFlowBenchmark.Burst burst, double downSeconds,
-                         double recoveredToTerminalSeconds, long failed, String failures, long republished, String error) {
+                         double recoveredToTerminalSeconds, long openAtRecovery, double redrivenTerminalSeconds,
+                         long failed, String failures, long republished, String error) {
         boolean metTarget() {
             return error == null && burst.missing() == 0 && failed == 0 && burst.duplicated() == 0
                     && burst.notTerminal() == 0 && burst.allTerminal()
@@ -133,21 +137,25 @@ public final class FaultsBenchmark {
             System.err.printf("faults: %s: injecting%n", name);
             fault.injectAndRecover();
             long recovered = System.nanoTime();
-            System.err.printf("faults: %s: recovered after %.1f s; waiting for %d processes%n", name,
-                    (recovered - injected) / 1e9, submitted.ids().size());
+            long recoveredAtMillis = System.currentTimeMillis();
+            long openAtRecovery = submitted.ids().size() - terminalCount(submitted.ids());
+            System.err.printf("faults: %s: recovered after %.1f s; waiting for %d processes (%d not terminal)%n", name,
+                    (recovered - injected) / 1e9, submitted.ids().size(), openAtRecovery);
             boolean allTerminal = flow.awaitTerminal(submitted.ids(), bound);
             long end = System.nanoTime();
             JobFlowBenchmark.Burst burst = flow.outcome(submitted, (end - begin) / 1e9, allTerminal);
             List<String> failures = failures(submitted.ids());
             Result result = new Result(name, description, burst, (recovered - injected) / 1e9,
-                    allTerminal ? (end - recovered) / 1e9 : Double.NaN, failures.size(), summarise(failures),
+                    allTerminal ? (end - recovered) / 1e9 : Double.NaN, openAtRecovery,
+                    lastRedrivenTerminalMillis(submitted.ids()).map(at -> (at - recoveredAtMillis) / 1e3).orElse(Double.NaN),
+                    failures.size(), summarise(failures),
                     duplicator == null ? 0 : duplicator.republished(), null);
             System.err.printf("faults: %s: %s%n", name, result);
             return result;
         } catch (Exception | AssertionError e) {
             System.err.printf("faults: %s failed: %s%n", name, e);
             e.printStackTrace();
-            return new Result(name, description, null, Double.NaN, Double.NaN, 0, "", 0, e.toString());
+            return new Result(name, description, null, Double.NaN, Double.NaN, 0, Double.NaN, 0, "", 0, e.toString());
         }
     }
 
@@ -202,6 +210,33 @@ public final class FaultsBenchmark {
             Thread.sleep(100);
         }
         System.err.printf("faults: fewer than %d jobs started within %d s; injecting anyway%n", atLeast, timeout.toSeconds());
+    }
+
+    private long terminalCount(List<String> ids) throws SQLException {
+        try (Connection connection = environment.stack().database().openConnection();
+             PreparedStatement select = connection.prepareStatement("""
+                     SELECT count(*) FROM processes WHERE id = ANY (?) AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED')""")) {
+            select.setArray(1, connection.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    /** When the last process with a second attempt of a step ended (epoch ms; the database runs on this machine's clock). */
+    private java.util.Optional<Long> lastRedrivenTerminalMillis(List<String> ids) throws SQLException {
+        try (Connection connection = environment.stack().database().openConnection();
+             PreparedStatement select = connection.prepareStatement("""
+                     SELECT (EXTRACT(EPOCH FROM max(p.finished_at)) * 1000)::bigint FROM processes p
+                     WHERE p.id = ANY (?) AND EXISTS (SELECT 1 FROM attempts a WHERE a.process_id = p.id AND a.attempt > 1)""")) {
+            select.setArray(1, connection.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                long at = row.getLong(1);
+                return row.wasNull() ? java.util.Optional.empty() : java.util.Optional.of(at);
+            }
+        }
     }
 
     /** "state error_class: error_message" of the processes that ended other than SUCCEEDED. */
@@ -331,17 +366,19 @@ public final class FaultsBenchmark {
                 .append("Target: 0 lost, 0 failed, 0 duplicated, 0 not terminal, all terminal within ")
                 .append(TARGET_AFTER_RECOVERY.toSeconds()).append(" s of recovery.\n\n");
         MarkdownTable table = new MarkdownTable("scenario", "accepted", "fault to recovered (s)",
-                "recovered to all terminal (s)", "succeeded", "lost", "failed", "duplicated", "not terminal",
+                "not terminal at recovery", "recovered to all terminal (s)", "recovered to last re-driven terminal (s)",
+                "succeeded", "lost", "failed", "duplicated", "not terminal",
                 "attempts", "steps re-run", "records published twice");
         for (Result r : results) {
             if (r.burst() == null) {
-                table.row(r.scenario(), "error: " + r.error(), "", "", "", "", "", "", "", "", "", "");
+                table.row(r.scenario(), "error: " + r.error(), "", "", "", "", "", "", "", "", "", "", "", "");
                 continue;
             }
             JobFlowBenchmark.Burst b = r.burst();
-            table.row(r.scenario(), b.accepted() + " of " + b.submitted(), r.downSeconds(),
+            table.row(r.scenario(), b.accepted() + " of " + b.submitted(), r.downSeconds(), r.openAtRecovery(),
                     Double.isNaN(r.recoveredToTerminalSeconds()) ? "not within " + bound.toSeconds() + " s"
                             : r.recoveredToTerminalSeconds(),
+                    Double.isNaN(r.redrivenTerminalSeconds()) ? "none re-driven" : r.redrivenTerminalSeconds(),
                     b.succeeded(), b.missing(), r.failed(), b.duplicated(),
                     b.notTerminal() + (b.notTerminal() > 0 ? " " + b.notTerminalStates() : ""), b.attempts(),
                     b.rerunSteps(), r.fault().startsWith("every record") ? r.republished() : "–");
