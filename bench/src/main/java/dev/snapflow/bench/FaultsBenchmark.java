@@ -363,7 +363,8 @@ public final class FaultsBenchmark {
                 .append(bound.toSeconds()).append(" s after recovery counts as not terminal. Lost: accepted without a ")
                 .append("process row; failed: ended FAILED or CANCELLED (TestJob succeeds, so the fault cost its work); ")
                 .append("duplicated: attempts whose job started more than once (TestJob's `it-runs/{jobId}/` markers); ")
-                .append("steps re-run: steps whose job started under two attempts (a re-drive after the first job was lost). ")
+                .append("steps re-run: steps whose job started under two attempts (the first attempt lost or failed, the step ")
+                .append("retried: its work ran twice, though no job started twice). ")
                 .append("Target: 0 lost, 0 failed, 0 duplicated, 0 not terminal, all terminal within ")
                 .append(TARGET_AFTER_RECOVERY.toSeconds()).append(" s of recovery.\n\n");
         MarkdownTable table = new MarkdownTable("scenario", "accepted", "fault to recovered (s)",

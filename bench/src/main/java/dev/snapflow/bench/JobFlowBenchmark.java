@@ -81,7 +81,7 @@ public final class JobFlowBenchmark {
      * notTerminal: accepted but not terminal when the wait ended, by state (lost only if it never moves again: a
      * longer wait tells); missing: accepted but no process row. duplicated: attempts whose job started more than once;
      * notStarted: attempts whose job has not started (yet); rerunSteps: steps whose job started under more than one
-     * attempt (a re-drive after the first attempt's job was lost: the step's work ran again, by design).
+     * attempt (the first attempt was lost or failed and the step retried: its work ran again, no job twice).
      */
     public record Burst(int submitted, int accepted, double submitSeconds, double allTerminalSeconds, boolean allTerminal,
                         long succeeded, long notSucceeded, long notTerminal, String notTerminalStates, long missing,
