@@ -80,17 +80,24 @@ public final class JobFlowBenchmark {
     /**
      * notTerminal: accepted but not terminal when the wait ended, by state (lost only if it never moves again: a
      * longer wait tells); missing: accepted but no process row. duplicated: attempts whose job started more than once;
-     * notStarted: attempts whose job has not started (yet).
+     * notStarted: attempts whose job has not started (yet); rerunSteps: steps whose job started under more than one
+     * attempt (the first attempt was lost or failed and the step retried: its work ran again, no job twice).
      */
     public record Burst(int submitted, int accepted, double submitSeconds, double allTerminalSeconds, boolean allTerminal,
                         long succeeded, long notSucceeded, long notTerminal, String notTerminalStates, long missing,
-                        long attempts, long duplicated, long notStarted) {
+                        long attempts, long duplicated, long notStarted, long rerunSteps) {
+    }
+
+    /** The ids of the accepted submissions of a burst and how long submitting took. */
+    public record Submitted(int count, List<String> ids, double seconds) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BenchEnvironment environment;
     private final Path root;
+    private final String tenant;
+    private final String loadTenant;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private ControlPlane plane;
@@ -98,8 +105,20 @@ public final class JobFlowBenchmark {
     private String loadApiKey;
 
     public JobFlowBenchmark(BenchEnvironment environment, Path root) {
+        this(environment, root, TENANT, LOAD_TENANT);
+    }
+
+    /** With tenants of their own: another benchmark on the same stack (tenants are created once per database). */
+    public JobFlowBenchmark(BenchEnvironment environment, Path root, String tenant, String loadTenant) {
         this.environment = environment;
         this.root = root;
+        this.tenant = tenant;
+        this.loadTenant = loadTenant;
+    }
+
+    /** The running control plane (after {@link #setUp()}), for benchmarks that inject faults into it. */
+    public ControlPlane plane() {
+        return plane;
     }
 
     public void setUp() throws Exception {
@@ -117,12 +136,12 @@ public final class JobFlowBenchmark {
                 "SNAPFLOW_ENQUEUE_SWEEP_INTERVAL", "500ms"));
         plane = ControlPlane.start(new ControlPlane.Settings(environment.functionsDir(), environment.workDir(), common,
                 perFunction, Duration.ofMinutes(3)), ControlPlane.FUNCTIONS);
-        apiKey = createTenant(TENANT, TENANT_CONCURRENCY);
-        loadApiKey = createTenant(LOAD_TENANT, 1);
+        apiKey = createTenant(tenant, TENANT_CONCURRENCY);
+        loadApiKey = createTenant(loadTenant, 1);
         try (S3Client s3 = environment.stack().s3().newClient()) {
             SnapshotPublisher publisher = new SnapshotPublisher(s3, environment.stack().s3().bucket());
-            publisher.publishGenerated(new SnapshotRef(TENANT, "orders", "2026-11-21"), OrdersSpec.ofRows(7, 1_000));
-            publisher.publishGenerated(new SnapshotRef(LOAD_TENANT, "orders", "2026-11-21"), OrdersSpec.ofRows(7, 1_000));
+            publisher.publishGenerated(new SnapshotRef(tenant, "orders", "2026-11-21"), OrdersSpec.ofRows(7, 1_000));
+            publisher.publishGenerated(new SnapshotRef(loadTenant, "orders", "2026-11-21"), OrdersSpec.ofRows(7, 1_000));
         }
     }
 
@@ -259,10 +278,10 @@ public final class JobFlowBenchmark {
         synchronized (latencies) {
             summary = LatencySummary.of(latencies);
         }
-        List<String> open = notTerminal(LOAD_TENANT);
+        List<String> open = notTerminal(loadTenant);
         long cancelled = cancelAll(open);
         awaitTerminal(open, Duration.ofSeconds(120));
-        long left = notTerminal(LOAD_TENANT).size();
+        long left = notTerminal(loadTenant).size();
         System.err.printf("dispatch load: %.0f/s offered, %d sent, %d accepted, %d errors, p99 %.1f ms; %d queued at the end, "
                 + "%d cancelled, %d not terminal after%n", rate, sent.get(), accepted.get(), errors.get(), summary.p99Millis(),
                 open.size(), cancelled, left);
@@ -363,8 +382,16 @@ public final class JobFlowBenchmark {
     /** {@code count} submissions as fast as the API takes them (16 in flight), then wait for all to end. */
     public Burst burst(int count, Duration timeout) throws Exception {
         long begin = System.nanoTime();
-        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        Submitted submitted = submitBurst(count);
+        boolean allTerminal = awaitTerminal(submitted.ids(), timeout);
+        return outcome(submitted, (System.nanoTime() - begin) / 1e9, allTerminal);
+    }
+
+    /** {@code count} submissions as fast as the API takes them (16 in flight); a refused or failed one is not in the ids. */
+    public Submitted submitBurst(int count) throws Exception {
+        long begin = System.nanoTime();
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        Semaphore inFlight = new Semaphore(16);
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             inFlight.acquire();
@@ -381,13 +408,16 @@ public final class JobFlowBenchmark {
             }));
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
-        double submitSeconds = (System.nanoTime() - begin) / 1e9;
-        boolean allTerminal = awaitTerminal(ids, timeout);
-        double terminalSeconds = (System.nanoTime() - begin) / 1e9;
+        return new Submitted(count, List.copyOf(ids), (System.nanoTime() - begin) / 1e9);
+    }
+
+    /** Where a burst's processes stand now (states, process rows, job starts per attempt from TestJob's markers). */
+    public Burst outcome(Submitted submitted, double allTerminalSeconds, boolean allTerminal) throws Exception {
+        List<String> ids = submitted.ids();
         try (Connection connection = environment.stack().database().openConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT id, state FROM processes WHERE tenant_id = ? AND id = ANY (?)")) {
-            select.setString(1, TENANT);
+            select.setString(1, tenant);
             select.setArray(2, connection.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray()));
             long succeeded = 0;
             long other = 0;
@@ -411,19 +441,27 @@ public final class JobFlowBenchmark {
                 }
             }
             long[] starts = jobStartsPerAttempt(connection, ids);
-            return new Burst(count, ids.size(), submitSeconds, terminalSeconds, allTerminal, succeeded, other,
-                    found - terminal, notTerminalStates.toString(), ids.size() - found, starts[0], starts[1], starts[2]);
+            return new Burst(submitted.count(), ids.size(), submitted.seconds(), allTerminalSeconds, allTerminal, succeeded,
+                    other, found - terminal, notTerminalStates.toString(), ids.size() - found, starts[0], starts[1],
+                    starts[2], starts[3]);
         }
     }
 
-    /** [attempts, attempts whose job started more than once, attempts whose job has not started] from TestJob's markers. */
+    /**
+     * [attempts, attempts whose job started more than once, attempts whose job has not started, steps whose job started
+     * under more than one attempt] from TestJob's markers.
+     */
     private long[] jobStartsPerAttempt(Connection connection, List<String> ids) throws Exception {
         List<String> jobIds = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("SELECT job_id FROM attempts WHERE process_id = ANY (?)")) {
+        Map<String, List<String>> jobsPerStep = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT job_id, process_id, step_no FROM attempts WHERE process_id = ANY (?)")) {
             select.setArray(1, connection.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray()));
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
                     jobIds.add(row.getString(1));
+                    jobsPerStep.computeIfAbsent(row.getString(2) + "/" + row.getInt(3), step -> new ArrayList<>())
+                            .add(row.getString(1));
                 }
             }
         }
@@ -433,10 +471,12 @@ public final class JobFlowBenchmark {
         }
         long duplicated = jobIds.stream().filter(job -> starts.getOrDefault(job, 0) > 1).count();
         long notStarted = jobIds.stream().filter(job -> starts.getOrDefault(job, 0) == 0).count();
-        return new long[]{jobIds.size(), duplicated, notStarted};
+        long rerunSteps = jobsPerStep.values().stream()
+                .filter(jobs -> jobs.stream().filter(job -> starts.getOrDefault(job, 0) > 0).count() > 1).count();
+        return new long[]{jobIds.size(), duplicated, notStarted, rerunSteps};
     }
 
-    private boolean awaitTerminal(List<String> ids, Duration timeout) throws Exception {
+    boolean awaitTerminal(List<String> ids, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (Connection connection = environment.stack().database().openConnection();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import dev.snapflow.local.runtime.NodeProtocol;
 
@@ -33,9 +34,11 @@ final class ChildNode implements AutoCloseable {
     private final long logStart;
     private final int port;
     private final ClassDataArchive archive;
+    /** Starts the same node again (same port, home and arguments): {@link #relaunch()}. */
+    private final Supplier<ChildNode> again;
 
     private ChildNode(String component, Process process, Path home, Path logFile, long logStart, int port,
-                      ClassDataArchive archive) {
+                      ClassDataArchive archive, Supplier<ChildNode> again) {
         this.component = component;
         this.process = process;
         this.home = home;
@@ -43,6 +46,7 @@ final class ChildNode implements AutoCloseable {
         this.logStart = logStart;
         this.port = port;
         this.archive = archive;
+        this.again = again;
     }
 
     /**
@@ -90,7 +94,8 @@ final class ChildNode implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
-            return new ChildNode(component, process, home, logFile, logStart, port, archive);
+            return new ChildNode(component, process, home, logFile, logStart, port, archive,
+                    () -> launch(component, mainClass, heap, home, logFile, port, nodeArguments, classpath));
         } catch (IOException e) {
             throw new LocalStackStartException(component, "cannot start " + component + " (" + java + "): " + e, e);
         }
@@ -120,6 +125,17 @@ final class ChildNode implements AutoCloseable {
 
     Path logFile() {
         return logFile;
+    }
+
+    /**
+     * The same node started again after {@link #close()}: same port, home (so the same data) and arguments; the
+     * caller awaits its readiness. For fault benchmarks that restart a server of the stack.
+     */
+    ChildNode relaunch() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(component + " still runs; close it before starting it again");
+        }
+        return again.get();
     }
 
     /**

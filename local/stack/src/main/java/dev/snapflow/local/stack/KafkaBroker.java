@@ -1,5 +1,6 @@
 package dev.snapflow.local.stack;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +11,7 @@ final class KafkaBroker implements AutoCloseable {
 
     static final String COMPONENT = "Kafka";
 
-    private final ChildNode node;
+    private ChildNode node;
     private final KafkaEndpoint endpoint;
 
     private KafkaBroker(ChildNode node, KafkaEndpoint endpoint) {
@@ -39,8 +40,25 @@ final class KafkaBroker implements AutoCloseable {
         return endpoint;
     }
 
+    /** SIGTERM, as a broker restart begins; {@link #startAgain} brings it back on the same port and log dir. */
+    synchronized void stop() {
+        node.close();
+    }
+
+    /** After {@link #stop}: the same broker again, with the data it had; returns once it is ready. */
+    synchronized void startAgain(Duration timeout) {
+        ChildNode fresh = node.relaunch();
+        try {
+            fresh.awaitReady(timeout);
+        } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+        node = fresh;
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         node.close();
     }
 }

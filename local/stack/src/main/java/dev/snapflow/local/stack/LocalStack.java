@@ -113,6 +113,32 @@ public final class LocalStack implements AutoCloseable {
         return layout.workDir();
     }
 
+    /**
+     * Stops the Kafka broker (SIGTERM) and keeps it down until {@link #startKafka}, which starts it on the same port
+     * with the same log dir: a broker restart, for fault benchmarks.
+     */
+    public void stopKafka() {
+        kafka.stop();
+    }
+
+    /** After {@link #stopKafka}: the broker again, with its topics and data; returns once it is ready. */
+    public void startKafka() {
+        kafka.startAgain(options.startupTimeout());
+    }
+
+    /**
+     * Stops the embedded PostgreSQL server (a fast shutdown) and keeps it down until {@link #startDatabaseServer}: the
+     * database unreachable, for fault benchmarks. Not for an external server.
+     */
+    public void stopDatabaseServer() {
+        database.stopServer();
+    }
+
+    /** After {@link #stopDatabaseServer}: the same server on the same port and data; returns once it is ready. */
+    public void startDatabaseServer() {
+        database.startServerAgain(options.startupTimeout());
+    }
+
     /** From the call of {@link #start} until every component was ready. */
     public Duration startupTime() {
         return startupTime;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
@@ -26,7 +27,7 @@ final class StackDatabase implements AutoCloseable {
     private static final String DUPLICATE_DATABASE = "42P04";
     private static final String CONNECT_TIMEOUT_SECONDS = "10";
 
-    private final ChildNode node;
+    private ChildNode node;
     private final PostgresServerUrl server;
     private final String database;
     private final boolean dropOnClose;
@@ -141,9 +142,34 @@ final class StackDatabase implements AutoCloseable {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /** Stops the embedded server (a fast shutdown: clients are disconnected); {@link #startServerAgain} brings it back. */
+    synchronized void stopServer() {
+        embeddedNode().close();
+    }
+
+    /** After {@link #stopServer}: the same server on the same port and data directory; returns once it is ready. */
+    synchronized void startServerAgain(Duration timeout) {
+        ChildNode fresh = embeddedNode().relaunch();
+        try {
+            fresh.awaitReady(timeout);
+        } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+        node = fresh;
+    }
+
+    private ChildNode embeddedNode() {
+        if (node == null) {
+            throw new IllegalStateException("the database is on an external server (" + server.describe()
+                    + "), which the stack does not stop or start");
+        }
+        return node;
+    }
+
     /** Drops the database if asked to (terminating leftover connections), then stops the embedded server. */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             if (dropOnClose) {
                 drop();
