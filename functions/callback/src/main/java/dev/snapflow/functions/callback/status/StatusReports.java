@@ -6,6 +6,7 @@ import dev.snapflow.contracts.jobs.JobId;
 import dev.snapflow.contracts.jobs.JobState;
 import dev.snapflow.contracts.jobs.JobStatusReport;
 import dev.snapflow.functions.callback.CallbackConfiguration;
+import dev.snapflow.functions.callback.reconcile.CommittedOutputs;
 import dev.snapflow.functions.callback.reconcile.ReconcileConfiguration;
 import dev.snapflow.functions.callback.webhooks.WebhookOutbox;
 import dev.snapflow.functions.shared.domain.AttemptOutcome;
@@ -50,10 +51,11 @@ public class StatusReports {
     private final StepTimings timings;
     private final TenantLabels tenantLabels;
     private final ReconcileConfiguration reconcile;
+    private final CommittedOutputs outputs;
 
     public StatusReports(Database database, Ledger ledger, OutboxRelay relay, WebhookOutbox webhooks,
                          CallbackConfiguration config, ReconcileConfiguration reconcile, MeterRegistry meters,
-                         StepTimings timings, TenantLabels tenantLabels) {
+                         StepTimings timings, TenantLabels tenantLabels, CommittedOutputs outputs) {
         this.database = database;
         this.ledger = ledger;
         this.relay = relay;
@@ -63,6 +65,7 @@ public class StatusReports {
         this.timings = timings;
         this.tenantLabels = tenantLabels;
         this.reconcile = reconcile;
+        this.outputs = outputs;
     }
 
     /** Whether the job is one we launched (for 404 before anything else). */
@@ -112,6 +115,7 @@ public class StatusReports {
 
     private ReportOutcome applyReport(JobStatusReport report, LogContext ids) {
         JobId jobId = new JobId(report.jobId());
+        String committedManifest = observedByThePlatform(report) ? committedManifest(jobId) : null;
         ReportOutcome outcome = database.inTransaction(connection -> {
             Optional<Ledger.JobRecord> locked = ledger.lockJob(connection, jobId);
             if (locked.isEmpty()) {
@@ -138,9 +142,7 @@ public class StatusReports {
                 case RUNNING -> ledger.markRunning(connection, job, now, report.progress(), now.plus(reconcile.signOfLife()));
                 case SUCCEEDED -> finish(connection, job, new AttemptOutcome.Succeeded(report.outputManifest(),
                         Boolean.TRUE.equals(report.cached())), report, now);
-                case FAILED -> finish(connection, job, report.error() == null
-                        ? new AttemptOutcome.Failed(ErrorClass.INTERNAL, "the job reported FAILED without an error")
-                        : new AttemptOutcome.Failed(report.error().errorClass(), report.error().message()), report, now);
+                case FAILED -> finish(connection, job, failure(report, committedManifest), report, now);
             }
             return ReportOutcome.APPLIED;
         });
@@ -151,6 +153,42 @@ public class StatusReports {
             webhooks.deliverDueQuietly();
         }
         return outcome;
+    }
+
+    private AttemptOutcome failure(JobStatusReport report, String committedManifest) {
+        AttemptOutcome.Failed failed = report.error() == null
+                ? new AttemptOutcome.Failed(ErrorClass.INTERNAL, "the job reported FAILED without an error")
+                : new AttemptOutcome.Failed(report.error().errorClass(), report.error().message());
+        if (!observedByThePlatform(report)) {
+            return failed;
+        }
+        AttemptOutcome outcome = decider.observedFailure(failed, committedManifest);
+        if (outcome instanceof AttemptOutcome.Succeeded) {
+            LOG.info("job {} was reported {} by the platform but committed {}: SUCCEEDED from its manifest",
+                    report.jobId(), failed.errorClass(), committedManifest);
+        }
+        return outcome;
+    }
+
+    /** A failure launch observed on the job's behalf (a kill at the deadline, a crash), not the job's own word. */
+    private static boolean observedByThePlatform(JobStatusReport report) {
+        return report.state() == JobState.FAILED && JobStatusReport.REPORTER_KUBERNETES.equals(report.reporter());
+    }
+
+    /**
+     * The manifest committed at the attempt's output location, looked up before the transaction (no row stays
+     * locked while storage answers). Storage that cannot tell leaves the platform's verdict standing: the step is
+     * retried, and a retry of a committed output finds it (the output location is derived from its inputs).
+     */
+    private String committedManifest(JobId jobId) {
+        try {
+            Optional<String> prefix = database.inTransaction(connection -> ledger.outputPrefix(connection, jobId));
+            return prefix.flatMap(outputs::committedManifest).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot tell whether job {} committed its output ({}); the platform's failure report stands",
+                    jobId, e.toString());
+            return null;
+        }
     }
 
     private void finish(Connection connection, Ledger.JobRecord job, AttemptOutcome outcome, JobStatusReport report,

@@ -7,6 +7,10 @@ import dev.snapflow.contracts.events.ProcessFailed;
 import dev.snapflow.contracts.jobs.ErrorClass;
 import dev.snapflow.contracts.jobs.JobArguments;
 import dev.snapflow.contracts.jobs.JobId;
+import dev.snapflow.contracts.jobs.JobState;
+import dev.snapflow.contracts.jobs.JobStatusReport;
+import dev.snapflow.functions.callback.status.ReportOutcome;
+import dev.snapflow.functions.callback.status.StatusReports;
 import dev.snapflow.functions.shared.persistence.Outbox;
 import dev.snapflow.functions.shared.webhooks.WebhookSigner;
 import dev.snapflow.local.stack.LocalStack;
@@ -92,6 +96,27 @@ class ReconcilerTest {
                 .isEqualTo("SUCCEEDED " + prefix + "_manifest.json");
         assertThat(text("SELECT state FROM processes WHERE id = ?", id)).isEqualTo("SUCCEEDED");
         assertThat(text("SELECT count(*) FROM webhook_deliveries WHERE process_id = ?", id)).isEqualTo("1");
+    }
+
+    @Test
+    void aDeadlineKillReportedByThePlatformAfterTheJobCommittedItsOutputSucceedsFromTheManifest() throws Exception {
+        UUID id = seed(1, "RUNNING", 2);
+        String prefix = outputPrefix(id);
+        try (S3Client s3 = stack.s3().newClient()) {
+            s3.putObject(b -> b.bucket(stack.s3().bucket()).key(prefix.substring(("s3://" + stack.s3().bucket() + "/").length())
+                    + "_manifest.json"), RequestBody.fromString("{}"));
+        }
+        JobId job = JobId.of(id.toString(), 1, 1);
+        // the job committed, then kept retrying its final report while callback was away until launch killed it
+        JobStatusReport killed = new JobStatusReport(job.value(), 1, JobState.FAILED, Long.MAX_VALUE, Instant.now(),
+                null, null, null, null, new JobStatusReport.JobError(ErrorClass.DEADLINE_EXCEEDED, "killed after the timeout"),
+                JobStatusReport.REPORTER_KUBERNETES);
+
+        assertThat(server.getApplicationContext().getBean(StatusReports.class).apply(killed)).isEqualTo(ReportOutcome.APPLIED);
+
+        assertThat(text("SELECT state || ' ' || output_manifest FROM attempts WHERE job_id = ?", job.value()))
+                .isEqualTo("SUCCEEDED " + prefix + "_manifest.json");
+        assertThat(text("SELECT count(*) FROM attempts WHERE process_id = ?", id)).as("no second run").isEqualTo("1");
     }
 
     @Test

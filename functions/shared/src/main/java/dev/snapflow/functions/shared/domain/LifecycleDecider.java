@@ -47,6 +47,18 @@ public final class LifecycleDecider {
     }
 
     /**
+     * What a failure the platform observed on a job's behalf (killed at its deadline, a lost pod or JVM) means when
+     * the attempt's output is committed all the same: the manifest, written last, is the commit record, so the work
+     * is done; the job only failed to say so (its final report could not get through before the kill). Without a
+     * committed output the observed failure stands.
+     *
+     * @param committedManifest the URI of the manifest committed at the attempt's output location, or null
+     */
+    public AttemptOutcome observedFailure(AttemptOutcome.Failed observed, String committedManifest) {
+        return committedManifest == null ? observed : new AttemptOutcome.Succeeded(committedManifest, false);
+    }
+
+    /**
      * The reconciler's question about an attempt whose deadline for a sign of life passed: its committed output
      * manifest, if the reconciler found one, is the truth (a lost final report loses nothing); otherwise launch is
      * asked again (the job request re-sent), {@code maxRedrives} times at most, and then the attempt is lost.

@@ -542,6 +542,16 @@ public class Ledger {
         }
     }
 
+    /** The attempt's output location ({@code s3://bucket/.../}), read without a lock; empty when the job is unknown. */
+    public Optional<String> outputPrefix(Connection connection, JobId jobId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT output_prefix FROM attempts WHERE job_id = ?")) {
+            select.setString(1, jobId.value());
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     /** Records where launch started the job (kept whatever the attempt's state: it names the job to stop). */
     public void recordLaunch(Connection connection, JobRecord job, String backend, String backendRef,
                              Instant launchedAt) throws SQLException {

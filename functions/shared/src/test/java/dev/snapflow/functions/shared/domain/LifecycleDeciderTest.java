@@ -183,4 +183,13 @@ class LifecycleDeciderTest {
         assertThat(decider.unqueuedProcess(2, 2)).isInstanceOfSatisfying(Redrive.GiveUp.class,
                 giveUp -> assertThat(giveUp.why()).contains("after 2 re-sent process.accepted events"));
     }
+
+    @Test
+    void aFailureThePlatformObservedIsASuccessWhenTheAttemptsOutputIsCommitted() {
+        AttemptOutcome.Failed killed = new AttemptOutcome.Failed(ErrorClass.DEADLINE_EXCEEDED, "killed after the timeout");
+
+        assertThat(decider.observedFailure(killed, "s3://b/t/orders/v1/silver/o/_manifest.json"))
+                .isEqualTo(new AttemptOutcome.Succeeded("s3://b/t/orders/v1/silver/o/_manifest.json", false));
+        assertThat(decider.observedFailure(killed, null)).isSameAs(killed);
+    }
 }
