@@ -389,7 +389,9 @@ public final class BenchMain {
         String failure = null;
         try {
             benchmark.setUp();
-            results.overhead = benchmark.fixedOverhead(options.overheadRuns());
+            if (options.spark().overheadRepeats() == 0) {
+                results.overhead = benchmark.fixedOverhead(options.overheadRuns());
+            }
             for (long rows : options.sparkRows()) {
                 if (options.spark().overheadRepeats() > 0) {
                     overheadStudy.append(SparkActionsBenchmark.overheadSection(rows, benchmark.overhead(rows,
