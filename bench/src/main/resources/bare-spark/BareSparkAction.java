@@ -50,7 +50,7 @@ public final class BareSparkAction {
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             switch (action) {
-                case "ingest" -> spark.read().option("header", "true").csv(inputs)
+                case "ingest" -> spark.read().option("header", "true").option("escape", "\"").csv(inputs)
                         .selectExpr("*", "regexp_replace(_metadata.file_path, '^s3a://[^/]+/', '') AS _source_file",
                                 "current_timestamp() AS _ingested_at", "'bare' AS _process_id")
                         .write().parquet(output);
