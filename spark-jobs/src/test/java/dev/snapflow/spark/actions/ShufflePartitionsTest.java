@@ -15,8 +15,8 @@ class ShufflePartitionsTest {
 
     @Test
     void aLargeInputGetsOnePartitionPer16MiBOfParquet() {
-        assertThat(ActionContext.shufflePartitions(2, 500 * MIB)).isEqualTo(32);
-        assertThat(ActionContext.shufflePartitions(2, 500 * MIB + 1)).isEqualTo(33);
+        assertThat(ActionContext.shufflePartitions(2, 512 * MIB)).isEqualTo(32);
+        assertThat(ActionContext.shufflePartitions(2, 512 * MIB + 1)).isEqualTo(33);
     }
 
     @Test
