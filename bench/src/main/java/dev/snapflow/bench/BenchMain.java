@@ -416,12 +416,20 @@ public final class BenchMain {
                                        List<String> verdicts, SparkResults results) {
         StringBuilder out = new StringBuilder("## 4. Spark actions next to DuckDB\n\n");
         SparkActionsBenchmark benchmark = new SparkActionsBenchmark(environment, options.root(), options.spark());
+        StringBuilder overheadStudy = new StringBuilder();
         String failure = null;
         try {
             benchmark.setUp();
-            results.overhead = benchmark.fixedOverhead(options.overheadRuns());
+            if (options.spark().overheadRepeats() == 0) {
+                results.overhead = benchmark.fixedOverhead(options.overheadRuns());
+            }
             for (long rows : options.sparkRows()) {
-                results.sizes.add(benchmark.compare(rows));
+                if (options.spark().overheadRepeats() > 0) {
+                    overheadStudy.append(SparkActionsBenchmark.overheadSection(rows, benchmark.overhead(rows,
+                            options.spark().overheadRepeats(), options.spark().beforeJar())));
+                } else {
+                    results.sizes.add(benchmark.compare(rows));
+                }
             }
         } catch (Exception e) {
             failure = String.valueOf(e.getMessage()).replace("\n", " ");
@@ -457,6 +465,7 @@ public final class BenchMain {
                 .append("Spark's rows/s is rows in over the job's own `durationMs` (from its start, Spark session ")
                 .append("included, to the commit); \"process\" is over the whole child JVM (start → exit). The ratio is ")
                 .append("DuckDB's rows/s over Spark's job rows/s (3 means DuckDB is 3× faster; the target is ≤ 3).\n\n");
+        out.append(overheadStudy);
         if (results.overhead != null) {
             SparkActionsBenchmark.Overhead o = results.overhead;
             out.append("### Fixed overhead\n\n")

@@ -259,6 +259,176 @@ public final class SparkActionsBenchmark {
         return new Size(rows, spec.files(), raw.manifest().bytes(), publishSeconds, comparisons, again);
     }
 
+    /** One timed child JVM of the overhead study: wall time (start → exit) and CPU seconds. */
+    public record Timed(String action, String variant, int repeat, long millis, double cpuSeconds) {
+    }
+
+    /**
+     * Snapflow's own overhead and an A/B of two job jars, on one input of {@code rows} orders: each action (ingest,
+     * clean, aggregate, compact on the example params) {@code repeats} times as the job this run was built with
+     * ("snapflow"), as {@code beforeJar} ("before", if given) and as {@code BareSparkAction} ("bare": the same
+     * computation as plain Spark SQL in a minimal SparkSession JVM, same heap and {@code local[N]}, same s3a objects),
+     * the variants' order alternating between repeats (ingest without "before"). The inputs (bronze, silver) come from a setup pipeline whose
+     * params spell out a default, so a timed run's output id differs from them; each timed output is deleted after its
+     * run, so the next run of the same params is not a cache hit.
+     */
+    public List<Timed> overhead(long rows, int repeats, Path beforeJar) throws Exception {
+        SnapshotRef ref = newRef();
+        PublishedSnapshot raw = publish(ref, OrdersSpec.ofRows(2026, rows));
+        SparkRun bronze = runSpark(ref, "ingest", "{\"onMalformed\": \"null\"}", raw.manifestUri());
+        SparkRun silver = runSpark(ref, "clean", example("clean").replace("\"trim\": true",
+                "\"trim\": true, \"keepMetadata\": false"), output(bronze));
+        Map<String, S3Uri> inputs = Map.of("ingest", raw.manifestUri(), "clean", output(bronze),
+                "aggregate", output(silver), "compact", output(bronze));
+        Path bare = compileBareSpark();
+        List<String> variants = new ArrayList<>(List.of("snapflow", "bare"));
+        if (beforeJar != null) {
+            variants.add(1, "before");
+        }
+        List<Timed> timed = new ArrayList<>();
+        for (int repeat = 1; repeat <= repeats; repeat++) {
+            for (String action : ACTIONS) {
+                List<String> order = new ArrayList<>(variants);
+                // Ingest's code is the same in both jars (the session's settings it uses are Spark's defaults).
+                if (action.equals("ingest")) {
+                    order.remove("before");
+                }
+                if (repeat % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String variant : order) {
+                    Timed run = switch (variant) {
+                        case "bare" -> runBare(bare, action, inputs.get(action), repeat);
+                        default -> {
+                            SparkRun job = runSpark(ref, action, example(action), inputs.get(action), List.of(),
+                                    variant.equals("before") ? beforeJar : command.jobJar());
+                            if (job.cached()) {
+                                throw new IllegalStateException(action + " was a cache hit: the overhead study needs a new output");
+                            }
+                            String prefix = output(job).key().substring(0, output(job).key().lastIndexOf('/') + 1);
+                            deletePrefix(prefix);
+                            if (action.equals("clean")) {
+                                deletePrefix(prefix.replace("/" + Tier.SILVER.pathSegment() + "/",
+                                        "/" + Tier.QUARANTINE.pathSegment() + "/"));
+                            }
+                            yield new Timed(action, variant, repeat, job.processMillis(), job.cpuSeconds());
+                        }
+                    };
+                    System.err.printf("spark overhead: %s %s #%d: %d ms, %.1f CPU s%n", action, variant, repeat,
+                            run.millis(), run.cpuSeconds());
+                    timed.add(run);
+                }
+            }
+        }
+        return timed;
+    }
+
+    /** For the results file: the overhead study's medians per action and variant, and each run. */
+    static String overheadSection(long rows, List<Timed> timed) {
+        List<String> variants = timed.stream().map(Timed::variant).distinct().toList();
+        List<String> header = new ArrayList<>(List.of("rows", "action"));
+        variants.forEach(v -> {
+            header.add(v + " s (median)");
+            header.add(v + " CPU s (median)");
+        });
+        header.add("snapflow / bare (wall)");
+        header.add("snapflow / bare (CPU)");
+        MarkdownTable table = new MarkdownTable(header.toArray(String[]::new));
+        for (String action : ACTIONS) {
+            List<Object> row = new ArrayList<>(List.of(Charts.rowsLabel(rows), action));
+            Map<String, double[]> medians = new LinkedHashMap<>();
+            for (String variant : variants) {
+                List<Timed> runs = timed.stream().filter(t -> t.action().equals(action) && t.variant().equals(variant)).toList();
+                double wall = Median.of(runs.stream().map(t -> t.millis() / 1000.0).toList());
+                double cpu = Median.of(runs.stream().map(Timed::cpuSeconds).toList());
+                medians.put(variant, new double[] {wall, cpu});
+                row.add(wall);
+                row.add(cpu);
+            }
+            row.add(ratio(medians.get("snapflow")[0], medians.get("bare")[0]));
+            row.add(ratio(medians.get("snapflow")[1], medians.get("bare")[1]));
+            table.row(row.toArray());
+        }
+        MarkdownTable each = new MarkdownTable("action", "variant", "repeat", "s", "CPU s");
+        timed.forEach(t -> each.row(t.action(), t.variant(), t.repeat(), t.millis() / 1000.0, t.cpuSeconds()));
+        return "### Snapflow job / bare Spark\n\n" + table.render() + "\nEach run, in the order it ran:\n\n" + each.render() + "\n";
+    }
+
+    /** Compiles {@code bare-spark/BareSparkAction.java} (a resource) against the job jar and Spark's class path. */
+    private Path compileBareSpark() throws IOException {
+        Path dir = Files.createDirectories(workDir.resolve("bare-spark"));
+        Path source = dir.resolve("BareSparkAction.java");
+        try (InputStream in = SparkActionsBenchmark.class.getResourceAsStream("/bare-spark/BareSparkAction.java")) {
+            Files.copy(java.util.Objects.requireNonNull(in, "no bare-spark/BareSparkAction.java"), source,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        int status = javac.run(null, null, null, "-proc:none", "-d", dir.toString(), "-cp", bareClasspath(null),
+                source.toString());
+        if (status != 0) {
+            throw new IOException("BareSparkAction.java did not compile (javac exit " + status + ")");
+        }
+        return dir;
+    }
+
+    private String bareClasspath(Path classes) {
+        List<String> entries = new ArrayList<>();
+        if (classes != null) {
+            entries.add(classes.toString());
+        }
+        entries.add(command.jobJar().toString());
+        command.sparkClasspath().forEach(p -> entries.add(p.toString()));
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    private Timed runBare(Path classes, String action, S3Uri inputManifest, int repeat) throws Exception {
+        Manifest input = manifest(inputManifest);
+        String bucket = environment.stack().s3().bucket();
+        String prefix = "bench-bare/" + UUID.randomUUID() + "/";
+        Path tmp = Files.createDirectories(workDir.resolve("tmp").resolve("bare-" + UUID.randomUUID()));
+        Path params = tmp.resolve("params.json");
+        Files.writeString(params, example(action));
+        long target = action.equals("compact") ? compactTargetBytes() : 1;
+        long files = Math.max(1, (input.bytes() + target - 1) / target);
+        List<String> commandLine = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/time"))) {
+            commandLine.addAll(List.of("/usr/bin/time", "-f", CPU_LINE + "user=%U sys=%S maxrss=%MkB"));
+        }
+        commandLine.addAll(List.of(command.java().toString(), "-Xmx" + profile(action).maxHeap()));
+        commandLine.addAll(LocalJobCommand.JVM_OPTIONS);
+        commandLine.addAll(profile(action).backendProperties(tmp));
+        commandLine.addAll(options.jvmOptions());
+        commandLine.addAll(List.of("-cp", bareClasspath(classes), "BareSparkAction", action,
+                "s3a://" + bucket + "/" + prefix + "out", params.toString(), Long.toString(files)));
+        input.files().forEach(f -> commandLine.add("s3a://" + bucket + "/" + f.key()));
+        Path log = logs.resolve("bare-" + action + "-" + repeat + ".log");
+        ProcessBuilder builder = new ProcessBuilder(commandLine).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(LocalJobCommand.environment(TOKEN, storageEnvironment()));
+        long start = System.nanoTime();
+        Process process = builder.start();
+        if (!process.waitFor(2, TimeUnit.HOURS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("bare " + action + " did not end within 2 h, see " + log);
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("bare " + action + " exited " + process.exitValue() + ", see " + log);
+        }
+        double cpu = cpuSeconds(Files.readAllLines(log, StandardCharsets.UTF_8));
+        deletePrefix(prefix);
+        deleteRecursively(tmp);
+        return new Timed(action, "bare", repeat, millis, cpu);
+    }
+
+    /** Deletes every object under {@code prefix} in the stack's bucket. */
+    private void deletePrefix(String prefix) {
+        String bucket = environment.stack().s3().bucket();
+        try (S3Client s3 = environment.stack().s3().newClient()) {
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()
+                    .forEach(o -> s3.deleteObject(b -> b.bucket(bucket).key(o.key())));
+        }
+    }
+
     /**
      * The A/B rerun: {@code action} on the same input with {@link SparkOptions#againJvmOptions()} added. Output ids
      * hash the canonical params, so the params spell out a default: a new output, not a cache hit.
@@ -331,6 +501,11 @@ public final class SparkActionsBenchmark {
 
     private SparkRun runSpark(SnapshotRef ref, String action, String params, S3Uri input, List<String> moreJvmOptions)
             throws Exception {
+        return runSpark(ref, action, params, input, moreJvmOptions, command.jobJar());
+    }
+
+    private SparkRun runSpark(SnapshotRef ref, String action, String params, S3Uri input, List<String> moreJvmOptions,
+                              Path jobJar) throws Exception {
         String bucket = environment.stack().s3().bucket();
         Tier tier = switch (action) {
             case "ingest" -> Tier.BRONZE;
@@ -349,7 +524,7 @@ public final class SparkActionsBenchmark {
         List<String> extra = new ArrayList<>(profile(action).backendProperties(tmp));
         extra.addAll(options.jvmOptions());
         extra.addAll(moreJvmOptions);
-        List<String> commandLine = jobCommand(profile(action), arguments, extra);
+        List<String> commandLine = jobCommand(profile(action), arguments, extra, jobJar);
         // CPU seconds tell more than wall time on a shared 2-core machine: /usr/bin/time appends them to the log.
         if (Files.isExecutable(Path.of("/usr/bin/time"))) {
             commandLine.addAll(0, List.of("/usr/bin/time", "-f", CPU_LINE + "user=%U sys=%S maxrss=%MkB"));
@@ -395,7 +570,11 @@ public final class SparkActionsBenchmark {
      * {@code -cp}, so that a later {@code -Xmx} or {@code -D} given to bench/run wins.
      */
     List<String> jobCommand(LocalJobProfile profile, JobArguments arguments, List<String> extra) {
-        LocalJobCommand sized = new LocalJobCommand(command.java(), command.jobJar(), command.sparkClasspath(),
+        return jobCommand(profile, arguments, extra, command.jobJar());
+    }
+
+    private List<String> jobCommand(LocalJobProfile profile, JobArguments arguments, List<String> extra, Path jobJar) {
+        LocalJobCommand sized = new LocalJobCommand(command.java(), jobJar, command.sparkClasspath(),
                 profile.maxHeap());
         List<String> commandLine = new ArrayList<>(sized.command(arguments));
         commandLine.addAll(commandLine.indexOf("-cp"), extra);

@@ -36,6 +36,11 @@ public final class SparkSessionFactory implements SparkRuntime {
         // scan. With Spark's limit at HotSpot's, such a stage runs without whole-stage fusion instead, each
         // operator with its own (split, compiled) generated code.
         conf.setIfMissing("spark.sql.codegen.hugeMethodLimit", "8000");
+        // Adaptive execution (Spark's default, stated because the actions rely on it): it merges shuffle partitions
+        // that turn out small, which lets the actions size spark.sql.shuffle.partitions generously
+        // (ActionContext.sizeShuffles) on the local backend's local[N] and on a cluster alike.
+        conf.setIfMissing("spark.sql.adaptive.enabled", "true");
+        conf.setIfMissing("spark.sql.adaptive.coalescePartitions.enabled", "true");
         // Explicit Spark conf (spark-submit --conf spark.hadoop.fs.s3a.*) wins over what the environment implies.
         s3.hadoopOptions().forEach((key, value) -> conf.setIfMissing("spark.hadoop." + key, value));
         return conf;

@@ -37,6 +37,29 @@ public record ActionContext(SparkSession spark, JobArguments args, JsonNode para
         return spark.read().option(GLOB_PATHS_OPTION, "false");
     }
 
+    static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+    /** Input (compressed Parquet) per shuffle partition: its shuffled rows are a few times larger. */
+    static final long INPUT_BYTES_PER_SHUFFLE_PARTITION = 16L * 1024 * 1024;
+
+    /**
+     * Sizes this job's shuffles to its task slots and its input, unless the Spark conf sets
+     * {@code spark.sql.shuffle.partitions}: Spark's default of 200 gave a 1M-row step on two cores 200 tiny shuffle
+     * tasks (and 200 shuffle files per map task); adaptive execution only merges partitions after the shuffle was
+     * written. At least two partitions per task slot, more for a large input; AQE still merges what turns out small.
+     */
+    public void sizeShuffles() {
+        if (spark.sparkContext().getConf().contains(SHUFFLE_PARTITIONS)) {
+            return;
+        }
+        spark.conf().set(SHUFFLE_PARTITIONS, shufflePartitions(spark.sparkContext().defaultParallelism(), input.bytes()));
+    }
+
+    /** Shuffle partitions for {@code taskSlots} and an input of {@code inputBytes}. */
+    public static int shufflePartitions(int taskSlots, long inputBytes) {
+        long bySize = (inputBytes + INPUT_BYTES_PER_SHUFFLE_PARTITION - 1) / INPUT_BYTES_PER_SHUFFLE_PARTITION;
+        return (int) Math.max(2L * Math.max(1, taskSlots), Math.min(2_000, bySize));
+    }
+
     /** The input's data files as s3a paths: exactly the manifest's list, never a directory listing. */
     public String[] inputPaths() {
         List<String> paths = input.files().stream().map(f -> SparkPaths.s3a(inputBucket, f.key())).toList();

@@ -93,6 +93,7 @@ public final class AggregateAction implements JobAction {
     @Override
     public ActionResult run(ActionContext context) {
         JsonNode params = context.params();
+        context.sizeShuffles();
         Dataset<Row> silver = context.readParquet();
         List<Column> dimensions = new ArrayList<>();
         params.path("groupBy").forEach(g -> dimensions.add(col(CleanAction.quoted(g.asText()))));
@@ -102,31 +103,33 @@ public final class AggregateAction implements JobAction {
                     .as(bucketName(bucket)));
         }
         List<String> dimensionNames = dimensionNames(params);
-        List<Column> plain = new ArrayList<>();
-        List<Column> distinct = new ArrayList<>();
+        List<Column> hashable = new ArrayList<>();
+        List<Column> percentiles = new ArrayList<>();
         List<Column> output = new ArrayList<>();
         dimensionNames.forEach(name -> output.add(col(CleanAction.quoted(name))));
         for (JsonNode aggregation : params.get("aggregations")) {
             String as = aggregation.get("as").asText();
-            ("count_distinct".equals(aggregation.get("function").asText()) ? distinct : plain)
+            ("approx_percentile".equals(aggregation.get("function").asText()) ? percentiles : hashable)
                     .add(aggregation(aggregation).as(as));
             output.add(col(CleanAction.quoted(as)));
         }
         Dataset<Row> gold;
-        if (distinct.isEmpty() || plain.isEmpty()) {
-            gold = aggregate(silver, dimensions, distinct.isEmpty() ? plain : distinct);
+        if (hashable.isEmpty() || percentiles.isEmpty()) {
+            gold = aggregate(silver, dimensions, hashable.isEmpty() ? percentiles : hashable);
         } else {
-            // Spark plans distinct and plain aggregations together by first grouping on (dimensions, distinct
-            // column): one aggregation buffer per distinct value and group, an approx_percentile digest included,
-            // which made aggregate several times slower than the two aggregations below joined on the
-            // dimensions. Both sides have exactly the same groups (same rows, same keys), so the join matches
-            // each group once; null-safe, because a dimension may be null.
-            Dataset<Row> plainGold = aggregate(silver, dimensions, plain);
-            Dataset<Row> distinctGold = aggregate(silver, dimensions, distinct);
+            // approx_percentile keeps an object digest per group, so an aggregation holding one runs as a
+            // (non-code-generated) ObjectHashAggregate that falls back to sorting past 128 groups per task, and
+            // with a count_distinct beside it Spark keeps that digest per group *and distinct value*. Without the
+            // percentile, count/sum/avg/min/max and a count_distinct plan together as code-generated
+            // HashAggregates in one scan; the percentiles get their own aggregation over the few columns they
+            // need. Both sides have exactly the same groups (same rows, same keys), so the join matches each
+            // group once; null-safe, because a dimension may be null. Measured in bench/README.md.
+            Dataset<Row> hashed = aggregate(silver, dimensions, hashable);
+            Dataset<Row> digested = aggregate(silver, dimensions, percentiles);
             if (dimensionNames.isEmpty()) {
-                gold = plainGold.crossJoin(distinctGold);
+                gold = hashed.crossJoin(digested);
             } else {
-                // The distinct side's keys get private names: both sides come from one plan, so equal names
+                // The percentile side's keys get private names: both sides come from one plan, so equal names
                 // would be an ambiguous self-join.
                 List<Column> renamed = new ArrayList<>();
                 Column on = null;
@@ -137,11 +140,11 @@ public final class AggregateAction implements JobAction {
                     on = on == null ? same : on.and(same);
                 }
                 for (JsonNode aggregation : params.get("aggregations")) {
-                    if ("count_distinct".equals(aggregation.get("function").asText())) {
+                    if ("approx_percentile".equals(aggregation.get("function").asText())) {
                         renamed.add(col(CleanAction.quoted(aggregation.get("as").asText())));
                     }
                 }
-                gold = plainGold.join(distinctGold.select(renamed.toArray(Column[]::new)), on, "inner");
+                gold = hashed.join(digested.select(renamed.toArray(Column[]::new)), on, "inner");
             }
             gold = gold.select(output.toArray(Column[]::new));
         }

@@ -9,19 +9,25 @@ import dev.snapflow.spark.SparkPaths;
 import dev.snapflow.spark.WrittenOutput;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
+import scala.concurrent.Await;
+import scala.concurrent.duration.Duration;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -125,6 +131,7 @@ public final class CleanAction implements JobAction {
     @Override
     public ActionResult run(ActionContext context) {
         JsonNode params = context.params();
+        context.sizeShuffles();
         Dataset<Row> bronze = context.readParquet();
         boolean trimText = params.path("trim").asBoolean(true);
         boolean emptyAsNull = params.path("emptyAsNull").asBoolean(true);
@@ -200,8 +207,19 @@ public final class CleanAction implements JobAction {
         Dataset<Row> silver = checked.filter(col(REJECT_REASON).equalTo(""))
                 .select(silverColumns.toArray(Column[]::new));
         JsonNode dedup = params.path("dedup");
+        Set<String> dedupKey = Set.of();
         if (!dedup.isMissingNode()) {
-            silver = latestPerKey(silver, names(dedup.get("key")), dedup.get("orderBy").asText(), declaredNames);
+            dedupKey = names(dedup.get("key"));
+            silver = latestPerKey(silver, dedupKey, dedup.get("orderBy").asText(), declaredNames);
+        }
+        // The rules are measured while the silver rows are written (Spark's Observation: an aggregate over the rows
+        // as they pass into the files), not in a job of their own that reads silver back. A count_distinct is not
+        // observable, so a unique rule that can fail still takes that second pass; one on the dedup key cannot fail.
+        QualityPlan plan = new QualityPlan(params.path("rules"), dedupKey);
+        Observation observation = plan.observed().isEmpty() ? null : new Observation("quality");
+        if (observation != null) {
+            silver = silver.observe(observation, plan.observed().get(0),
+                    plan.observed().subList(1, plan.observed().size()).toArray(Column[]::new));
         }
 
         WrittenOutput quarantine = context.writer().write(rejected, context.output().inTier(Tier.QUARANTINE));
@@ -209,7 +227,7 @@ public final class CleanAction implements JobAction {
 
         long rowsIn = context.input().rowCount() != null ? context.input().rowCount()
                 : context.readParquet().count();
-        List<Manifest.QualityResult> quality = measure(context, written, params.path("rules"));
+        List<Manifest.QualityResult> quality = plan.results(context, written, observation);
         enforce(quality, params.path("rules"), written.rows());
         Map<String, Number> extra = new LinkedHashMap<>();
         extra.put("rowsDeduplicated", rowsIn - quarantine.rows() - written.rows());
@@ -241,20 +259,87 @@ public final class CleanAction implements JobAction {
         return value.try_cast(typeName);
     }
 
-    /** One pass over the written silver rows computes the failed count of every rule. */
-    private static List<Manifest.QualityResult> measure(ActionContext context, WrittenOutput silver, JsonNode rules) {
-        if (rules.isMissingNode() || rules.isEmpty() || silver.files().isEmpty()) {
+    /**
+     * How each rule's failed count is measured: an aggregate observed during the silver write (named {@code r<i>}),
+     * nothing for a unique rule on the whole dedup key (the rows are unique by construction: trivially passed, still
+     * reported), or a unique rule's {@code count - count_distinct} over the written silver rows.
+     */
+    private static final class QualityPlan {
+        private static final Duration OBSERVATION_TIMEOUT = Duration.create(2, TimeUnit.MINUTES);
+        private final JsonNode rules;
+        private final List<Column> observed = new ArrayList<>();
+        private final Map<Integer, Column> afterWrite = new LinkedHashMap<>();
+        private final Set<Integer> trivial = new HashSet<>();
+
+        QualityPlan(JsonNode rules, Set<String> dedupKey) {
+            this.rules = rules;
+            int i = 0;
+            for (JsonNode rule : rules) {
+                Column failed = failedCount(rule);
+                String column = rule.get("column").asText();
+                if (!"unique".equals(rule.get("rule").asText())) {
+                    observed.add(failed.as("r" + i));
+                } else if (dedupKey.equals(Set.of(column))) {
+                    trivial.add(i);
+                } else {
+                    afterWrite.put(i, failed);
+                }
+                i++;
+            }
+        }
+
+        List<Column> observed() {
+            return observed;
+        }
+
+        List<Manifest.QualityResult> results(ActionContext context, WrittenOutput silver, Observation observation) {
+            // No silver rows, no failures: and Spark may plan an empty write without the observing node at all.
+            Row seen = observation == null || silver.rows() == 0 ? null : observedRow(observation);
+            Map<Integer, Long> failedAfterWrite = new HashMap<>();
+            if (!afterWrite.isEmpty() && !silver.files().isEmpty()) {
+                Dataset<Row> written = ActionContext.readParquet(context.spark(), silver.schema(), silver.files().stream()
+                        .map(f -> SparkPaths.s3a(silver.location().bucket(), f.key())).toArray(String[]::new));
+                List<Column> counts = new ArrayList<>(afterWrite.values());
+                Row row = written.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).first();
+                int j = 0;
+                for (Integer i : afterWrite.keySet()) {
+                    failedAfterWrite.put(i, row.isNullAt(j) ? 0 : ((Number) row.get(j)).longValue());
+                    j++;
+                }
+            }
             List<Manifest.QualityResult> results = new ArrayList<>();
-            rules.forEach(rule -> results.add(new Manifest.QualityResult(rule.get("rule").asText(),
-                    rule.get("column").asText(), severity(rule), silver.rows(), 0)));
+            int i = 0;
+            for (JsonNode rule : rules) {
+                long failed = 0;
+                if (failedAfterWrite.containsKey(i)) {
+                    failed = failedAfterWrite.get(i);
+                } else if (!trivial.contains(i) && seen != null) {
+                    int index = seen.fieldIndex("r" + i);
+                    failed = seen.isNullAt(index) ? 0 : ((Number) seen.get(index)).longValue();
+                }
+                i++;
+                results.add(new Manifest.QualityResult(rule.get("rule").asText(), rule.get("column").asText(),
+                        severity(rule), silver.rows() - failed, failed));
+            }
             return results;
         }
-        Dataset<Row> written = ActionContext.readParquet(context.spark(), silver.schema(), silver.files().stream()
-                .map(f -> SparkPaths.s3a(silver.location().bucket(), f.key())).toArray(String[]::new));
-        List<Column> failedCounts = new ArrayList<>();
-        for (JsonNode rule : rules) {
+
+        /** The observed aggregates, which Spark hands over once the write's query has ended (on its listener bus). */
+        private static Row observedRow(Observation observation) {
+            try {
+                return Await.result(observation.future(), OBSERVATION_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the quality rules' results", e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("the quality rules' results did not arrive within "
+                        + OBSERVATION_TIMEOUT + " after the silver write", e);
+            }
+        }
+
+        private static Column failedCount(JsonNode rule) {
             Column column = col(quoted(rule.get("column").asText()));
-            Column failed = switch (rule.get("rule").asText()) {
+            return switch (rule.get("rule").asText()) {
                 case "not_null" -> sum(when(column.isNull(), 1).otherwise(0));
                 case "unique" -> count(column).minus(count_distinct(column));
                 case "between" -> {
@@ -278,19 +363,7 @@ public final class CleanAction implements JobAction {
                         .and(RegexMatch.matches(column, rule.get("pattern").asText()).equalTo(false)), 1).otherwise(0));
                 default -> throw new IllegalStateException("the params schema admits no rule " + rule.get("rule"));
             };
-            failedCounts.add(failed);
         }
-        Row counts = written.agg(failedCounts.get(0), failedCounts.subList(1, failedCounts.size()).toArray(Column[]::new))
-                .first();
-        List<Manifest.QualityResult> results = new ArrayList<>();
-        int i = 0;
-        for (JsonNode rule : rules) {
-            long failed = counts.isNullAt(i) ? 0 : ((Number) counts.get(i)).longValue();
-            i++;
-            results.add(new Manifest.QualityResult(rule.get("rule").asText(), rule.get("column").asText(),
-                    severity(rule), silver.rows() - failed, failed));
-        }
-        return results;
     }
 
     private static void enforce(List<Manifest.QualityResult> results, JsonNode rules, long rows) {
