@@ -26,7 +26,7 @@ import java.time.Duration;
 @ConfigurationProperties("snapflow.reconcile")
 public record ReconcileConfiguration(
         @Bindable(defaultValue = "30s") Duration interval,
-        @Bindable(defaultValue = "2m") Duration signOfLife,
+        @Bindable(defaultValue = "1m") Duration signOfLife,
         @Bindable(defaultValue = "1m") Duration redriveWait,
         @Bindable(defaultValue = "3") @Min(0) @Max(100) int maxRedrives,
         @Bindable(defaultValue = "2m") Duration acceptedTimeout,
